@@ -1,0 +1,1 @@
+"""The toolkit modules, one pluggy plugin each (installed as ``willkommen_plugins``)."""

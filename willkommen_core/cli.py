@@ -1,0 +1,404 @@
+"""The ``willkommen`` command.
+
+Heavy imports happen inside the commands so that ``willkommen --help`` starts
+fast. A user mistake prints a message (and each problem) and exits 1; a
+traceback means a bug.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tomllib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from .instance import Instance
+
+CORE_COMMANDS_HELP = "Kommandos der Module: willkommen MODUL --help"
+
+
+class CliContext:
+    """What every command gets: the instance folder, opened on demand."""
+
+    def __init__(self, instance_dir: Path) -> None:
+        self.instance_dir = instance_dir
+        self._instance: Instance | None = None
+
+    def instance(self, *, check_db: bool = False) -> Instance:
+        from .errors import UserError
+        from .instance import Instance
+
+        if self._instance is None:
+            self._instance = Instance.open(self.instance_dir)
+        if check_db:
+            problems = self._instance.check()
+            if problems:
+                raise UserError(f"the instance at {self._instance.root} has problems:", problems)
+        return self._instance
+
+
+def _enabled_names(instance_dir: Path) -> list[str]:
+    # Cheap: only the TOML, so --help lists module groups without importing them.
+    try:
+        raw = tomllib.loads((instance_dir / "willkommen.toml").read_text(encoding="utf-8"))
+        enabled = raw.get("plugins", {}).get("enabled", [])
+        return [n for n in enabled if isinstance(n, str)]
+    except (OSError, tomllib.TOMLDecodeError, AttributeError):
+        return []
+
+
+def _instance_dir_from(ctx: click.Context) -> Path:
+    root = ctx.find_root()
+    value = root.params.get("instance_dir") if root.params else None
+    return Path(value or os.environ.get("WILLKOMMEN_INSTANCE") or ".")
+
+
+class WillkommenGroup(click.Group):
+    """Core commands plus one group per enabled module, loaded when used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        core = super().list_commands(ctx)
+        return core + [n for n in _enabled_names(_instance_dir_from(ctx)) if n not in core]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            return command
+        if cmd_name not in _enabled_names(_instance_dir_from(ctx)):
+            return None
+        from .instance import Instance
+
+        instance = Instance(_instance_dir_from(ctx))
+        if not instance.plugins.is_enabled(cmd_name):
+            return None
+        group = instance.plugins.cli_groups().get(cmd_name)
+        if group is not None:
+            group.name = cmd_name
+        return group
+
+
+@click.group(cls=WillkommenGroup, epilog=CORE_COMMANDS_HELP)
+@click.option(
+    "--instance",
+    "instance_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="WILLKOMMEN_INSTANCE",
+    default=".",
+    show_default="current folder, or $WILLKOMMEN_INSTANCE",
+    help="Folder of the instance (with willkommen.toml).",
+)
+@click.version_option(package_name="willkommen", prog_name="willkommen")
+@click.pass_context
+def cli(ctx: click.Context, instance_dir: Path) -> None:
+    """Willkommen: toolkit for foreigners' authorities becoming welcome authorities."""
+    ctx.obj = CliContext(instance_dir)
+
+
+# -- instance ---------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--name", required=True, help='Name of the authority, e.g. "Ausländerbehörde Dessau-Roßlau".'
+)
+@click.option(
+    "--set", "overrides", multiple=True, metavar="KEY=VALUE", help="Template variable (repeatable)."
+)
+def new(directory: Path, name: str, overrides: tuple[str, ...]) -> None:
+    """Create an instance for one authority from the instance template."""
+    from .scaffold import new_instance, parse_overrides
+
+    path = new_instance(directory, name, parse_overrides(overrides))
+    click.echo(f"created {path}")
+    click.echo(
+        f"next: cd {path} && willkommen db upgrade && willkommen admin create NAME --role admin"
+    )
+
+
+@cli.command()
+@click.pass_obj
+def check(obj: CliContext) -> None:
+    """Validate settings, content and database state; exit 1 listing every problem."""
+    from .instance import Instance
+
+    instance = Instance(obj.instance_dir)
+    problems = instance.check()
+    if problems:
+        for p in problems:
+            click.echo(str(p), err=True)
+        click.echo(f"{len(problems)} problem(s) found", err=True)
+        sys.exit(1)
+    click.echo(f"ok: {instance.settings.authority.name} ({instance.root})")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.pass_obj
+def serve(obj: CliContext, host: str, port: int, workers: int) -> None:
+    """Serve the instance with uvicorn."""
+    from .web.serve import serve as run
+
+    instance = obj.instance(check_db=True)
+    run(instance, host=host, port=port, workers=workers)
+
+
+@cli.command()
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("willkommen-demo"),
+    show_default=True,
+)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--no-serve", is_flag=True, help="Prepare the demo instance only.")
+def demo(directory: Path, host: str, port: int, no_serve: bool) -> None:
+    """Create (or reuse) the Magdeburg demo instance on SQLite and serve it."""
+    from .demo import prepare_demo
+
+    instance, password = prepare_demo(directory)
+    click.echo(f"demo instance: {instance.root}")
+    if password:
+        click.echo(f"admin login: admin / {password}  (one-time password, shown only now)")
+    else:
+        click.echo(
+            "admin login: as created before (reset: willkommen --instance DIR admin password admin)"
+        )
+    if not no_serve:
+        from .web.serve import serve as run
+
+        click.echo(f"open http://{host}:{port}/")
+        run(instance, host=host, port=port, workers=1)
+
+
+# -- database ---------------------------------------------------------------------
+
+
+@cli.group()
+def db() -> None:
+    """Database schema: status and upgrades."""
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(obj: CliContext) -> None:
+    """Create or migrate the tables of the core and every enabled plugin."""
+    from .storage import migrate
+
+    instance = obj.instance()
+    for st in migrate.upgrade(instance.db, instance.components()):
+        click.echo(f"{st.name}: {st.current}")
+
+
+@db.command("status")
+@click.pass_obj
+def db_status(obj: CliContext) -> None:
+    """Show each component's revision; exit 1 when one is outdated."""
+    from .storage import migrate
+
+    instance = obj.instance()
+    outdated = False
+    for comp in instance.components():
+        st = migrate.state(instance.db, comp)
+        outdated |= not st.up_to_date
+        click.echo(
+            f"{st.name}: {st.current or 'none'} (head {st.head}){'' if st.up_to_date else '  OUTDATED'}"
+        )
+    sys.exit(1 if outdated else 0)
+
+
+@db.command("revision")
+@click.argument("component")
+@click.option("-m", "--message", required=True)
+@click.pass_obj
+def db_revision(obj: CliContext, component: str, message: str) -> None:
+    """Autogenerate a migration for COMPONENT (core or a plugin) - for developers."""
+    from .errors import UserError
+    from .storage import migrate
+
+    instance = obj.instance()
+    comps = {c.name: c for c in instance.components()}
+    if component not in comps:
+        raise UserError(f"unknown component {component!r} (known: {', '.join(comps)})")
+    migrate.revision(instance.db, comps[component], message)
+
+
+# -- plugins ----------------------------------------------------------------------
+
+
+@cli.group()
+def plugins() -> None:
+    """List, enable and disable plugins (toolkit modules)."""
+
+
+@plugins.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def plugins_list(obj: CliContext, as_json: bool) -> None:
+    """Name, version, source, status and hooks of every plugin."""
+    from .hookspecs import HOOK_API_VERSION
+    from .instance import Instance
+
+    instance = Instance(obj.instance_dir, inspect_disabled=True)
+    records = instance.plugins.listing()
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"hook_api_version": HOOK_API_VERSION, "plugins": [r.as_dict() for r in records]},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return
+    for r in records:
+        line = f"{r.name:<14} {r.version:<10} {r.source:<10} {r.status:<9} {', '.join(r.hooks)}"
+        click.echo(line.rstrip())
+        if r.error:
+            click.echo(f"{'':<14} error: {r.error}")
+        if r.overrides:
+            click.echo(f"{'':<14} overrides {r.overrides}")
+
+
+@plugins.command("enable")
+@click.argument("name")
+@click.pass_obj
+def plugins_enable(obj: CliContext, name: str) -> None:
+    """Enable plugin NAME in willkommen.toml (comments are kept)."""
+    from .plugin_config import set_enabled
+
+    click.echo(set_enabled(obj.instance_dir, name, True))
+
+
+@plugins.command("disable")
+@click.argument("name")
+@click.pass_obj
+def plugins_disable(obj: CliContext, name: str) -> None:
+    """Disable plugin NAME in willkommen.toml (its data stays in the database)."""
+    from .plugin_config import set_enabled
+
+    click.echo(set_enabled(obj.instance_dir, name, False))
+
+
+# -- accounts ---------------------------------------------------------------------
+
+
+def _password(stdin: bool) -> str:
+    if stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@cli.group()
+def admin() -> None:
+    """Staff accounts (roles: admin, leitung, redaktion)."""
+
+
+@admin.command("create")
+@click.argument("name")
+@click.option(
+    "--role", required=True, help="admin (IT), leitung (leadership) or redaktion (content editors)."
+)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.pass_obj
+def admin_create(obj: CliContext, name: str, role: str, password_stdin: bool) -> None:
+    """Create a staff account NAME with ROLE."""
+    from . import accounts
+
+    instance = obj.instance(check_db=True)
+    accounts.validate_role(role)
+    user = accounts.create_user(instance.db, name, role, _password(password_stdin))
+    click.echo(f"created account {user.name} ({user.role})")
+
+
+@admin.command("password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.pass_obj
+def admin_password(obj: CliContext, name: str, password_stdin: bool) -> None:
+    """Set a new password for account NAME (ends its sessions)."""
+    from . import accounts
+
+    instance = obj.instance(check_db=True)
+    accounts.set_password(instance.db, name, _password(password_stdin))
+    click.echo(f"password of {name} changed")
+
+
+@cli.group()
+def token() -> None:
+    """API tokens for scripts (bearer tokens, stored only as hashes)."""
+
+
+@token.command("create")
+@click.argument("name")
+@click.option("--role", required=True)
+@click.pass_obj
+def token_create(obj: CliContext, name: str, role: str) -> None:
+    """Create an API token NAME with ROLE and print it (shown only once)."""
+    from . import accounts
+
+    instance = obj.instance(check_db=True)
+    click.echo(accounts.create_token(instance.db, name, role))
+
+
+@token.command("revoke")
+@click.argument("name")
+@click.pass_obj
+def token_revoke(obj: CliContext, name: str) -> None:
+    """Revoke every API token named NAME."""
+    from . import accounts
+    from .errors import UserError
+
+    instance = obj.instance(check_db=True)
+    if accounts.revoke_token(instance.db, name) == 0:
+        raise UserError(f"no token named {name!r}")
+    click.echo(f"revoked {name}")
+
+
+# -- backup -----------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def backup(obj: CliContext, file: Path) -> None:
+    """Write the instance's data (database and uploaded content) to FILE."""
+    from .storage.backup import create_backup
+
+    summary = create_backup(obj.instance(check_db=True), file)
+    click.echo(f"wrote {file}: {summary}")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace existing data without asking.")
+@click.pass_obj
+def restore(obj: CliContext, file: Path, yes: bool) -> None:
+    """Restore the instance's data from FILE (replaces what is there)."""
+    from .storage.backup import restore_backup
+
+    summary = restore_backup(obj.instance(), file, replace=yes)
+    click.echo(f"restored {file}: {summary}")
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console entry point: user mistakes become a message and exit code 1."""
+    from .errors import UserError
+
+    try:
+        return cli.main(args=argv, prog_name="willkommen", standalone_mode=True)
+    except UserError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

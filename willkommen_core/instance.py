@@ -1,0 +1,121 @@
+"""An instance: one authority's folder with its settings, plugins and database."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import Problem, UserError
+from .plugins import PluginHost
+from .settings import CoreSettings, build_settings_class, load_settings, read_raw
+from .storage import migrate
+from .storage.db import Database
+
+
+def shipped_content_dir() -> Path:
+    """``modules/`` of the toolkit: the Magdeburg model as data, per module."""
+    import willkommen_modules
+
+    return Path(willkommen_modules.__file__).parent
+
+
+def _plugins_section(instance_dir: Path, raw: dict[str, Any]) -> dict[str, Any]:
+    # Environment overrides of [plugins] count too; fall back to the file
+    # when the rest of the settings is still invalid (check reports that).
+    try:
+        return build_settings_class(instance_dir, {})().plugins.model_dump()
+    except ValidationError:
+        section = raw.get("plugins", {})
+        return section if isinstance(section, dict) else {}
+
+
+class Instance:
+    """Settings, plugins and database of one authority's instance.
+
+    ``problems`` lists everything wrong found while opening; use
+    :meth:`open` where the instance must be usable (serve, commands).
+    """
+
+    def __init__(
+        self,
+        root: Path | str,
+        *,
+        inspect_disabled: bool = False,
+        extra_plugins: tuple[tuple[str, ModuleType], ...] = (),
+    ) -> None:
+        self.root = Path(root).resolve()
+        raw, self.problems = read_raw(self.root)
+        section = _plugins_section(self.root, raw) if not self.problems else {}
+        enabled = section.get("enabled", [])
+        self.plugins = PluginHost(
+            self.root,
+            enabled if isinstance(enabled, list) else [],
+            strict=bool(section.get("strict", False)),
+            inspect_disabled=inspect_disabled,
+            extra=extra_plugins,
+        )
+        self.problems += self.plugins.problems
+        self._settings: CoreSettings | None = None
+        if not raw and self.problems:
+            return
+        settings, problems = load_settings(
+            self.root, self.plugins.settings_models(), known_sections=set(self.plugins.records)
+        )
+        self._settings = settings
+        self.problems += problems
+
+    @classmethod
+    def open(cls, root: Path | str, **kwargs: Any) -> Instance:
+        """Open an instance, raising :class:`UserError` listing every problem."""
+        inst = cls(root, **kwargs)
+        if inst.problems:
+            raise UserError(f"the instance at {inst.root} has problems:", inst.problems)
+        return inst
+
+    @property
+    def settings(self) -> CoreSettings:
+        if self._settings is None:
+            raise UserError("settings are invalid", self.problems)
+        return self._settings
+
+    def plugin_settings(self, name: str) -> Any:
+        return getattr(self.settings, name)
+
+    @property
+    def slug(self) -> str:
+        return self.settings.authority.slug
+
+    @cached_property
+    def db(self) -> Database:
+        return Database(self.settings.resolved_database_url(self.root))
+
+    def components(self) -> list[migrate.Component]:
+        comps = [migrate.core_component()]
+        for name, st in self.plugins.storages().items():
+            comps.append(migrate.Component(name, st.metadata, Path(st.migrations)))
+        return comps
+
+    def content_path(self, module: str, *parts: str) -> Path:
+        """A content file: the instance's override in ``content/<module>/`` if present."""
+        local = self.root.joinpath("content", module, *parts)
+        return local if local.exists() else shipped_content_dir().joinpath(module, *parts)
+
+    def check(self, *, database: bool = True) -> list[Problem]:
+        """Every problem of settings, content and database state."""
+        problems = list(self.problems)
+        if self._settings is None:
+            return problems
+        for found in self.plugins.call_each("content_problems", instance=self).values():
+            problems.extend(found)
+        if database:
+            if not self.db.ping():
+                problems.append(
+                    Problem("database", "database_url", f"cannot connect to {self.db.engine.url!r}")
+                )
+            else:
+                problems.extend(migrate.outdated(self.db, self.components()))
+        return problems

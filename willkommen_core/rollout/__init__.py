@@ -1,0 +1,1 @@
+"""Rollout to many authorities: registers, updates, the state report."""

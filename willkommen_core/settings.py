@@ -1,0 +1,260 @@
+"""Instance settings: ``willkommen.toml`` + ``WILLKOMMEN_*`` environment + ``.env``.
+
+The core model below is extended per instance by one section per enabled
+plugin (hook ``settings_model``), so a single validation reports every
+problem with the file (or environment variable) and key it comes from.
+Secrets (``secret_key``, database passwords) belong in the environment or
+the instance's ``.env`` file, never in ``willkommen.toml``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from babel import Locale, UnknownLocaleError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    create_model,
+    field_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from .errors import Problem
+
+SETTINGS_FILE = "willkommen.toml"
+ENV_FILE = ".env"
+ENV_PREFIX = "WILLKOMMEN_"
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+AUTHORITY_TYPES = ("Landkreis", "kreisfreie Stadt", "sonstige")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Site(_Strict):
+    """A site (Standort) of the authority with its visiting address."""
+
+    name: str = Field(min_length=1)
+    street: str = Field(min_length=1)
+    postcode: str = Field(pattern=r"^\d{5}$")
+    city: str = Field(min_length=1)
+
+
+class Authority(_Strict):
+    name: str = Field(min_length=3, max_length=200)
+    slug: str = Field(pattern=SLUG_PATTERN, max_length=63)
+    type: Literal["Landkreis", "kreisfreie Stadt", "sonstige"] = "sonstige"
+    federal_state: str = Field(min_length=2)
+    sites: list[Site] = Field(min_length=1)
+    contact_email: str = Field(default="", pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str = ""
+    model_authority: bool = False
+    """Marks the authority whose process is the model (Magdeburg)."""
+
+
+class PluginsSection(_Strict):
+    enabled: list[str] = Field(default_factory=list)
+    strict: bool = False
+    """A plugin that fails to load stops the instance instead of being marked failed."""
+
+
+class WebSection(_Strict):
+    secure_cookies: bool = True
+    """Send cookies only over HTTPS; switch off only for a local demo on http://."""
+    session_max_age: int = Field(default=8 * 3600, ge=300, le=7 * 24 * 3600)
+    login_max_failures: int = Field(default=5, ge=1, le=100)
+    login_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    accessibility_contact: str = ""
+    """E-mail or postal address for feedback on barriers (BITV 2.0 § 7)."""
+
+
+class PrivacySection(_Strict):
+    min_group_size: int = Field(default=5, ge=3, le=1000)
+    """Smallest group whose aggregated answers are shown anywhere (never below 3)."""
+
+
+class CoreSettings(BaseSettings):
+    """The settings every instance has, whatever plugins it enables."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    authority: Authority
+    languages: list[str] = Field(default_factory=lambda: ["de", "en"], min_length=1)
+    database_url: str = "sqlite:///willkommen.db"
+    secret_key: SecretStr | None = None
+    plugins: PluginsSection = Field(default_factory=PluginsSection)
+    web: WebSection = Field(default_factory=WebSection)
+    privacy: PrivacySection = Field(default_factory=PrivacySection)
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, value: list[str]) -> list[str]:
+        for code in value:
+            try:
+                Locale.parse(code)
+            except (UnknownLocaleError, ValueError) as exc:
+                raise ValueError(f"unknown language code {code!r}") from exc
+        if "de" not in value:
+            raise ValueError("must include 'de' (German is the authority's working language)")
+        if len(set(value)) != len(value):
+            raise ValueError("lists a language twice")
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters")
+        return value
+
+    # Set on the per-instance subclass by build_settings_class().
+    _instance_dir: Path = Path()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        root = cls._instance_dir
+        return (
+            init_settings,
+            env_settings,
+            DotEnvSettingsSource(settings_cls, env_file=root / ENV_FILE),
+            TomlConfigSettingsSource(settings_cls, toml_file=root / SETTINGS_FILE),
+        )
+
+    def resolved_database_url(self, instance_dir: Path) -> str:
+        """The database URL with a relative SQLite path made absolute to the instance."""
+        url = self.database_url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+            return prefix + str((instance_dir / url[len(prefix) :]).resolve())
+        return url
+
+
+def build_settings_class(
+    instance_dir: Path, plugin_models: dict[str, type[BaseModel]]
+) -> type[CoreSettings]:
+    """The settings model of one instance: the core plus a section per plugin."""
+    fields: dict[str, Any] = {
+        name: (model, Field(default_factory=model)) for name, model in plugin_models.items()
+    }
+    cls = create_model("InstanceSettings", __base__=CoreSettings, **fields)  # type: ignore[call-overload]
+    cls._instance_dir = instance_dir
+    return cls
+
+
+def read_raw(instance_dir: Path) -> tuple[dict[str, Any], list[Problem]]:
+    """``willkommen.toml`` parsed as plain data, or the syntax problem in it."""
+    path = instance_dir / SETTINGS_FILE
+    if not path.is_file():
+        return {}, [
+            Problem(str(path), "", "not found: is this an instance folder? (--instance DIR)")
+        ]
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8")), []
+    except tomllib.TOMLDecodeError as exc:
+        return {}, [Problem(SETTINGS_FILE, "", f"invalid TOML: {exc}")]
+    except UnicodeDecodeError as exc:
+        return {}, [Problem(SETTINGS_FILE, "", f"not UTF-8: {exc}")]
+
+
+_READABLE = {
+    "greater_than_equal": "must be >= {ge}",
+    "less_than_equal": "must be <= {le}",
+    "greater_than": "must be > {gt}",
+    "less_than": "must be < {lt}",
+    "missing": "is required",
+    "extra_forbidden": "unknown key",
+    "string_pattern_mismatch": "has an invalid format (expected pattern {pattern})",
+    "string_too_short": "must have at least {min_length} characters",
+    "string_too_long": "must have at most {max_length} characters",
+    "too_short": "must have at least {min_length} entries",
+    "literal_error": "must be one of {expected}",
+}
+
+
+def _reason(err: dict[str, Any]) -> str:
+    template = _READABLE.get(err["type"])
+    if template:
+        try:
+            return template.format(**err.get("ctx", {}))
+        except (KeyError, IndexError):
+            pass
+    msg = str(err["msg"])
+    return re.sub(r"^Value error, ", "", msg)
+
+
+def _origin(loc: tuple[Any, ...], instance_dir: Path) -> str:
+    """Which source a bad value came from, so the message points at the right place."""
+    names = [str(part) for part in loc if not isinstance(part, int)]
+    for depth in range(len(names), 0, -1):
+        var = ENV_PREFIX + "__".join(names[:depth]).upper()
+        if var in os.environ:
+            return f"environment {var}"
+        env_file = instance_dir / ENV_FILE
+        if env_file.is_file() and re.search(
+            rf"^\s*{re.escape(var)}\s*=", env_file.read_text(encoding="utf-8"), re.M | re.I
+        ):
+            return f"{ENV_FILE} {var}"
+    return SETTINGS_FILE
+
+
+def validation_problems(exc: ValidationError, instance_dir: Path) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        key = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(
+            ".[", "["
+        )
+        problems.append(Problem(_origin(loc, instance_dir), key, _reason(err)))
+    return problems
+
+
+def load_settings(
+    instance_dir: Path,
+    plugin_models: dict[str, type[BaseModel]],
+    known_sections: set[str],
+) -> tuple[CoreSettings | None, list[Problem]]:
+    """Validate the instance's settings; never raises for a user mistake."""
+    raw, problems = read_raw(instance_dir)
+    if problems:
+        return None, problems
+    if "secret_key" in raw:
+        problems.append(
+            Problem(SETTINGS_FILE, "secret_key", f"secrets belong in {ENV_FILE} or the environment")
+        )
+    core_keys = set(CoreSettings.model_fields)
+    for key in raw:
+        if key not in core_keys and key not in known_sections:
+            problems.append(Problem(SETTINGS_FILE, key, "unknown key or plugin section"))
+    cls = build_settings_class(instance_dir, plugin_models)
+    try:
+        settings = cls()
+    except ValidationError as exc:
+        return None, problems + validation_problems(exc, instance_dir)
+    return settings, problems

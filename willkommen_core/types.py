@@ -1,0 +1,72 @@
+"""Value types exchanged through the hooks (see :mod:`willkommen_core.hookspecs`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import MetaData
+
+
+@dataclass(frozen=True)
+class ModuleInfo:
+    """What a plugin says about itself (hook ``module_info``)."""
+
+    title: Any  # str or lazy translatable string
+    summary: Any = ""
+    cornerstones: tuple[str, ...] = ()
+    nav_path: str | None = None
+    """Path of its navigation entry, e.g. ``"/partner/"``; ``None``: no entry."""
+    nav_roles: tuple[str, ...] | None = None
+    """Roles that see the entry; ``None``: everyone who is logged in."""
+    public_path: str | None = None
+    """Path of a page for customers, linked in the public navigation."""
+    public_title: Any = None
+    hook_api: str = ">=1.0,<2"
+    """Range of :data:`~willkommen_core.hookspecs.HOOK_API_VERSION` supported."""
+
+
+@dataclass(frozen=True)
+class PluginStorage:
+    """A plugin's tables and the folder of its Alembic revisions (hook ``storage``)."""
+
+    metadata: MetaData
+    migrations: Path
+
+
+@dataclass(frozen=True)
+class Card:
+    """A card on the start page (hook ``dashboard_cards``)."""
+
+    title: Any
+    body: Any
+    href: str | None = None
+    link_text: Any = None
+
+
+@dataclass(frozen=True)
+class AssessmentItem:
+    """A self-assessment question contributed by a plugin."""
+
+    id: str
+    cornerstone: str
+    text: Any
+    explanation: Any = ""
+
+
+@dataclass(frozen=True)
+class AssessmentResult:
+    """Means per cornerstone (1..5) of a self-assessment result; suppressed ones absent."""
+
+    means: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A measure a plugin proposes from a self-assessment result."""
+
+    cornerstone: str
+    title: Any
+    reason: Any
+    href: str | None = None

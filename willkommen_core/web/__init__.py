@@ -1,0 +1,1 @@
+"""The web shell: Starlette app factory, layout, auth, CSRF, i18n, static files."""

@@ -1,0 +1,208 @@
+"""The JSON API under ``/api/v1/``: typed routes and their OpenAPI document.
+
+An :class:`ApiRoute` names its request and response models (pydantic); the
+core validates the body, enforces access (bearer token from
+``willkommen token create``, or a staff session plus the CSRF header for
+state-changing calls) and builds ``/api/openapi.json`` from the same models,
+so the document cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from .routing import CSRF_HEADER, SAFE_METHODS
+
+MAX_JSON_BODY = 256 * 1024
+
+
+class ApiError(Exception):
+    """A client error with a specific message; rendered as ``{"error": ...}``."""
+
+    def __init__(
+        self, status: int, message: str, details: list[dict[str, Any]] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.details = details or []
+
+
+class ErrorBody(BaseModel):
+    error: str
+    details: list[dict[str, Any]] = []
+
+
+def error_response(
+    status: int, message: str, details: list[dict[str, Any]] | None = None
+) -> JSONResponse:
+    return JSONResponse({"error": message, "details": details or []}, status_code=status)
+
+
+class ApiRoute(Route):
+    """A JSON endpoint. The endpoint receives the request and, with a
+    ``request_model``, the validated body; it returns a model, a dict/list or
+    a :class:`Response`."""
+
+    def __init__(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        methods: Sequence[str] = ("GET",),
+        roles: Sequence[str] | None = None,
+        public: bool = False,
+        summary: str = "",
+        request_model: type[BaseModel] | None = None,
+        response_model: type[BaseModel] | None = None,
+        status_code: int = 200,
+        query: dict[str, str] | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.public = public
+        self.roles = tuple(roles) if roles else None
+        self.summary = summary
+        self.request_model = request_model
+        self.response_model = response_model
+        self.status_code = status_code
+        self.query = query or {}
+        self.csrf = True
+        super().__init__(
+            path, self._wrap(endpoint), methods=list(methods), name=name or endpoint.__name__
+        )
+
+    def _wrap(self, endpoint: Callable[..., Any]) -> Callable[[Request], Awaitable[Response]]:
+        is_async = asyncio.iscoroutinefunction(endpoint)
+
+        async def wrapped(request: Request) -> Response:
+            try:
+                user = request.state.user
+                if not self.public:
+                    if user is None:
+                        return error_response(
+                            401, "authentication required (bearer token or login)"
+                        )
+                    if self.roles and not user.has_role(*self.roles):
+                        return error_response(403, f"role {user.role!r} may not use this endpoint")
+                    if request.method not in SAFE_METHODS and not user.via_token:
+                        expected = request.session.get("csrf", "")
+                        if not expected or request.headers.get(CSRF_HEADER) != expected:
+                            return error_response(403, "CSRF token missing or invalid")
+                args: list[Any] = [request]
+                if self.request_model is not None:
+                    args.append(await _parse_body(request, self.request_model))
+                result = (
+                    await endpoint(*args) if is_async else await run_in_threadpool(endpoint, *args)
+                )
+            except ApiError as exc:
+                return error_response(exc.status, exc.message, exc.details)
+            if isinstance(result, Response):
+                return result
+            if isinstance(result, BaseModel):
+                result = result.model_dump(mode="json")
+            return JSONResponse(result, status_code=self.status_code)
+
+        return wrapped
+
+
+async def _parse_body(request: Request, model: type[BaseModel]) -> BaseModel:
+    body = await request.body()
+    if len(body) > MAX_JSON_BODY:
+        raise ApiError(413, f"request body larger than {MAX_JSON_BODY} bytes")
+    try:
+        data = json.loads(body or b"null")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ApiError(400, f"malformed JSON: {exc}") from exc
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        details = [
+            {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": e["msg"]}
+            for e in exc.errors(include_url=False, include_input=False)
+        ]
+        first = details[0]
+        raise ApiError(
+            422, f"invalid request: {first['field']}: {first['message']}", details
+        ) from exc
+
+
+def _walk(routes: Sequence[BaseRoute], prefix: str = "") -> list[tuple[str, ApiRoute]]:
+    found = []
+    for route in routes:
+        if isinstance(route, ApiRoute):
+            found.append((prefix + route.path, route))
+        elif isinstance(route, Mount):
+            found.extend(_walk(route.routes, prefix + route.path))
+    return found
+
+
+def openapi_document(routes: Sequence[BaseRoute], title: str, version: str) -> dict[str, Any]:
+    """OpenAPI 3.1 for every :class:`ApiRoute` below ``routes``."""
+    paths: dict[str, dict[str, Any]] = {}
+    schemas: dict[str, Any] = {"Error": ErrorBody.model_json_schema()}
+
+    def ref(model: type[BaseModel]) -> dict[str, str]:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, sub in schema.pop("$defs", {}).items():
+            schemas[name] = sub
+        schemas[model.__name__] = schema
+        return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+    for path, route in _walk(routes):
+        params = [
+            {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+            for p in route.param_convertors
+        ] + [
+            {
+                "name": q,
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": d,
+            }
+            for q, d in route.query.items()
+        ]
+        ok: dict[str, Any] = {"description": "OK"}
+        if route.response_model is not None:
+            ok["content"] = {"application/json": {"schema": ref(route.response_model)}}
+        err = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        responses: dict[str, Any] = {str(route.status_code): ok}
+        for code, text in (("400", "Malformed request"), ("422", "Invalid request")):
+            if route.request_model is not None:
+                responses[code] = {"description": text, **err}
+        if not route.public:
+            responses["401"] = {"description": "Not authenticated", **err}
+            responses["403"] = {"description": "Not allowed", **err}
+        for method in sorted((route.methods or set()) - {"HEAD"}):
+            op: dict[str, Any] = {
+                "summary": route.summary or route.name,
+                "operationId": f"{method.lower()}_{route.name}",
+                "parameters": params,
+                "responses": responses,
+            }
+            if route.request_model is not None:
+                op["requestBody"] = {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref(route.request_model)}},
+                }
+            if not route.public:
+                op["security"] = [{"bearer": []}]
+            paths.setdefault(path, {})[method.lower()] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version},
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }

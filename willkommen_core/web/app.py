@@ -1,0 +1,144 @@
+"""The app factory: one Starlette app per instance, one plugin host per app."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+
+from .. import __version__
+from ..errors import UserError
+from ..i18n import gettext as _
+from ..instance import Instance
+from . import pages
+from .api import openapi_document
+from .middleware import BodyLimit, RequestContext, SecurityHeaders
+from .routing import AccessDenied
+from .templating import make_environment, render
+
+log = logging.getLogger("willkommen.web")
+CORE_STATIC = pages.__file__.rsplit("/", 1)[0] + "/static"
+SESSION_COOKIE = "willkommen_session"
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    name: str
+    title: Any
+    href: str
+
+
+def _navigation(instance: Instance) -> tuple[Any, list[NavEntry]]:
+    staff: list[tuple[NavEntry, tuple[str, ...] | None]] = []
+    public: list[NavEntry] = []
+    for name in instance.plugins.enabled:
+        info = instance.plugins.info(name)
+        if info.nav_path:
+            staff.append((NavEntry(name, info.title, info.nav_path), info.nav_roles))
+        if info.public_path:
+            public.append(NavEntry(name, info.public_title or info.title, info.public_path))
+
+    def for_user(user: Any) -> list[NavEntry]:
+        if user is None:
+            return []
+        return [e for e, roles in staff if roles is None or user.has_role(*roles)]
+
+    return for_user, public
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": message, "details": []}, status_code=status)
+    try:
+        return render(request, "error.html", {"status": status, "message": message}, status)
+    except Exception:  # the layout itself failed: still answer
+        log.exception("error page failed")
+        return Response(message, status_code=status, media_type="text/plain")
+
+
+def create_app(instance: Instance) -> Starlette:
+    """The web app of ``instance`` (which must be free of problems)."""
+    if instance.problems:
+        raise UserError("the instance has problems:", instance.problems)
+    settings = instance.settings
+    if settings.secret_key is None:
+        raise UserError(
+            "secret_key is not set: put WILLKOMMEN_SECRET_KEY=<at least 32 random characters> "
+            f"into {instance.root / '.env'} or the environment"
+        )
+    host = instance.plugins
+    routes: list[BaseRoute] = list(pages.routes())
+    for name, plugin_routes in host.call_each("api_routes", instance=instance).items():
+        routes.append(Mount(f"/api/v1/{name}", routes=plugin_routes, name=f"api-{name}"))
+    for name, plugin_routes in host.call_each("web_routes", instance=instance).items():
+        routes.append(Mount(f"/{name}", routes=plugin_routes, name=name))
+    for name, folder in host.static_dirs().items():
+        routes.append(
+            Mount(f"/static/{name}", app=StaticFiles(directory=folder), name=f"static-{name}")
+        )
+    routes.append(Mount("/static", app=StaticFiles(directory=CORE_STATIC), name="static"))
+
+    async def not_found(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 404:
+            return _error_page(request, 404, _("Diese Seite gibt es nicht."))
+        return _error_page(request, exc.status_code, str(exc.detail))
+
+    async def denied(request: Request, exc: AccessDenied) -> Response:
+        return _error_page(request, exc.status, exc.message)
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path, exc_info=exc)
+        return _error_page(
+            request,
+            500,
+            _("Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später erneut."),
+        )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        instance.db.dispose()
+
+    middleware = [
+        Middleware(SecurityHeaders, hsts=settings.web.secure_cookies),
+        Middleware(BodyLimit),
+        Middleware(
+            SessionMiddleware,
+            secret_key=settings.secret_key.get_secret_value(),
+            session_cookie=SESSION_COOKIE,
+            max_age=settings.web.session_max_age,
+            same_site="lax",
+            https_only=settings.web.secure_cookies,
+        ),
+        Middleware(RequestContext, instance=instance),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={
+            HTTPException: not_found,
+            AccessDenied: denied,
+            Exception: server_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.instance = instance
+    app.state.templates = make_environment(
+        instance.root / "templates", list(host.template_dirs().values())
+    )
+    app.state.navigation, app.state.public_navigation = _navigation(instance)
+    app.state.openapi = openapi_document(
+        routes, f"Willkommen – {settings.authority.name}", __version__
+    )
+    return app

@@ -1,0 +1,138 @@
+"""ASGI middleware of the shell: security headers, body limit, request context."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import accounts, i18n
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+MAX_BODY = 8 * 1024 * 1024
+LANG_COOKIE = "lang"
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+        self.app = app
+        self.hsts = hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", CSP)
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "same-origin"
+                headers["X-Frame-Options"] = "DENY"
+                headers["Cross-Origin-Opener-Policy"] = "same-origin"
+                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+                if self.hsts:
+                    headers["Strict-Transport-Security"] = "max-age=31536000"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimit:
+    """Refuse bodies over ``limit`` bytes before anything reads them."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            length = dict(scope["headers"]).get(b"content-length")
+            if length is not None and (not length.isdigit() or int(length) > self.limit):
+                await PlainTextResponse("Request body too large", status_code=413)(
+                    scope, receive, send
+                )
+                return
+            received = 0
+
+            async def limited() -> Message:
+                nonlocal received
+                message = await receive()
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise ValueError("request body too large")
+                return message
+
+            await self.app(scope, limited, send)
+            return
+        await self.app(scope, receive, send)
+
+
+class RequestContext:
+    """Sets the request's user (session or bearer token) and language."""
+
+    def __init__(self, app: ASGIApp, instance: Any) -> None:
+        self.app = app
+        self.instance = instance
+        self.languages = list(instance.settings.languages)
+        self.locale_dirs = (i18n.CORE_LOCALE_DIR, *instance.plugins.locale_dirs())
+
+    def _language(self, request: Request) -> tuple[str, bool]:
+        asked = request.query_params.get("lang")
+        if asked in self.languages:
+            return asked, True
+        cookie = request.cookies.get(LANG_COOKIE)
+        if cookie in self.languages:
+            return cookie, False
+        header = request.headers.get("accept-language", "")
+        for part in header.split(","):
+            code = part.split(";")[0].strip().lower().split("-")[0]
+            if code in self.languages:
+                return code, False
+        return self.languages[0], False
+
+    def _user(self, request: Request) -> accounts.User | None:
+        db = self.instance.db
+        auth = request.headers.get("authorization", "")
+        if auth.lower().startswith("bearer "):
+            return accounts.user_for_token(db, auth[7:].strip())
+        uid, stamp = request.session.get("uid"), request.session.get("stamp")
+        if isinstance(uid, int) and isinstance(stamp, str):
+            return accounts.load_user(db, uid, stamp)
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        lang, chosen = self._language(request)
+        token = i18n.activate(lang, self.locale_dirs)
+        scope.setdefault("state", {})
+        needs_user = not scope["path"].startswith("/static/")
+        scope["state"]["user"] = (
+            await run_in_threadpool(self._user, request) if needs_user else None
+        )
+        scope["state"]["lang"] = lang
+
+        async def send_with_lang(message: Message) -> None:
+            if chosen and message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.append(
+                    "Set-Cookie", f"{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax"
+                )
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_lang)
+        finally:
+            i18n._current.reset(token)

@@ -1,0 +1,40 @@
+"""Serving with uvicorn, with one or several worker processes."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from starlette.applications import Starlette
+
+if TYPE_CHECKING:
+    from ..instance import Instance
+
+INSTANCE_ENV = "WILLKOMMEN_INSTANCE"
+
+
+def app_from_env() -> Starlette:
+    """App factory for uvicorn workers: each process opens the instance itself."""
+    from ..instance import Instance
+    from .app import create_app
+
+    return create_app(Instance.open(os.environ[INSTANCE_ENV]))
+
+
+def serve(instance: Instance, *, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    from .app import create_app
+
+    # Fail here, in the calling process, with the user's message rather than in a worker.
+    create_app(instance)
+    os.environ[INSTANCE_ENV] = str(instance.root)
+    uvicorn.run(
+        "willkommen_core.web.serve:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )

@@ -1,0 +1,77 @@
+"""Jinja2 environment and the ``render`` helper every page uses.
+
+Template lookup order: the instance's own ``templates/`` (local overrides),
+the enabled plugins' folders (each holding ``<name>/...``), the core's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from .. import __version__, i18n
+from .routing import csrf_token
+
+CORE_TEMPLATES = Path(__file__).parent / "templates"
+
+
+def make_environment(instance_templates: Path, plugin_dirs: list[Path]) -> jinja2.Environment:
+    loader = jinja2.FileSystemLoader(
+        [str(instance_templates), *map(str, plugin_dirs), str(CORE_TEMPLATES)]
+    )
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(default=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["version"] = __version__
+    return env
+
+
+def _language_links(request: Request, languages: list[str]) -> list[dict[str, str]]:
+    links = []
+    for code in languages:
+        query = dict(request.query_params)
+        query["lang"] = code
+        links.append(
+            {
+                "code": code,
+                "name": i18n.native_name(code),
+                "dir": i18n.text_direction(code),
+                "url": f"{request.url.path}?{urlencode(query)}",
+            }
+        )
+    return links
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    """Render ``template`` in the layout with the request's user, language and navigation."""
+    state = request.app.state
+    lang = i18n.current_language()
+    ctx: dict[str, Any] = {
+        "request": request,
+        "user": request.state.user,
+        "authority": state.instance.settings.authority,
+        "nav": state.navigation(request.state.user),
+        "public_nav": state.public_navigation,
+        "lang": lang,
+        "dir": i18n.text_direction(lang),
+        "languages": _language_links(request, state.instance.settings.languages),
+        "csrf_token": lambda: csrf_token(request),
+        "path": request.url.path,
+    }
+    if context:
+        ctx.update(context)
+    html = state.templates.get_template(template).render(ctx)
+    return HTMLResponse(html, status_code=status_code)
