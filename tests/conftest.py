@@ -1,0 +1,2 @@
+"""Shared test setup. The fixtures themselves ship with the package:
+see :mod:`willkommen_core.testing.fixtures` (pytest plugin ``willkommen``)."""

@@ -1,0 +1,5 @@
+"""``python -m willkommen_core`` runs the ``willkommen`` command."""
+
+from .cli import main
+
+main()
