@@ -61,6 +61,15 @@ def _instance_dir_from(ctx: click.Context) -> Path:
 class WillkommenGroup(click.Group):
     """Core commands plus one group per enabled module, loaded when used."""
 
+    def invoke(self, ctx: click.Context) -> Any:
+        from .errors import UserError
+
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            # A user's mistake: the message, exit code 1, no traceback.
+            raise click.ClickException(str(exc)) from exc
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         core = super().list_commands(ctx)
         return core + [n for n in _enabled_names(_instance_dir_from(ctx)) if n not in core]

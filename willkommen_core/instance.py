@@ -109,6 +109,15 @@ class Instance:
         problems = list(self.problems)
         if self._settings is None:
             return problems
+        if self._settings.secret_key is None:
+            problems.append(
+                Problem(
+                    ".env",
+                    "WILLKOMMEN_SECRET_KEY",
+                    "secret_key is not set: put WILLKOMMEN_SECRET_KEY=<at least 32 random characters> "
+                    "into the instance's .env or the environment",
+                )
+            )
         for found in self.plugins.call_each("content_problems", instance=self).values():
             problems.extend(found)
         if database:

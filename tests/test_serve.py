@@ -1,0 +1,79 @@
+"""`willkommen serve` runs the instance with uvicorn, also with several workers."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback only)
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+@pytest.mark.slow
+def test_serve_with_two_workers_answers_health_and_pages(make_sqlite_instance):
+    instance = make_sqlite_instance([])
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "willkommen_core",
+            "--instance",
+            str(instance.root),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        status, body = 0, b""
+        while time.monotonic() < deadline:
+            try:
+                status, body = _get(f"http://127.0.0.1:{port}/healthz")
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert status == 200, body
+        assert json.loads(body)["database"]["schema"] == "current"
+        status, body = _get(f"http://127.0.0.1:{port}/login")
+        assert status == 200 and b"<h1>" in body
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_serve_refuses_an_instance_without_secret_key(make_sqlite_instance, monkeypatch):
+    from click.testing import CliRunner
+
+    from willkommen_core.cli import cli
+
+    instance = make_sqlite_instance([])
+    (instance.root / ".env").write_text("", encoding="utf-8")
+    monkeypatch.delenv("WILLKOMMEN_SECRET_KEY", raising=False)
+    result = CliRunner().invoke(cli, ["--instance", str(instance.root), "serve"])
+    assert result.exit_code == 1
+    assert "secret_key is not set" in result.output
+    assert "Traceback" not in result.output
