@@ -36,7 +36,10 @@ class CliContext:
         if self._instance is None:
             self._instance = Instance.open(self.instance_dir)
         if check_db:
-            problems = self._instance.check()
+            # A failed plugin is not fatal (unless plugins.strict): warn, go on.
+            for failure in self._instance.plugins.failures:
+                click.echo(f"warning: {failure}", err=True)
+            problems = self._instance.check(failed_plugins=False)
             if problems:
                 raise UserError(f"the instance at {self._instance.root} has problems:", problems)
         return self._instance

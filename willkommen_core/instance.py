@@ -104,9 +104,15 @@ class Instance:
         local = self.root.joinpath("content", module, *parts)
         return local if local.exists() else shipped_content_dir().joinpath(module, *parts)
 
-    def check(self, *, database: bool = True) -> list[Problem]:
-        """Every problem of settings, content and database state."""
+    def check(self, *, database: bool = True, failed_plugins: bool = True) -> list[Problem]:
+        """Every problem of settings, content and database state.
+
+        Plugins that failed to load are listed too unless ``failed_plugins`` is
+        false: they do not stop the instance (``serve`` only warns about them).
+        """
         problems = list(self.problems)
+        if failed_plugins:
+            problems += self.plugins.failures
         if self._settings is None:
             return problems
         if self._settings.secret_key is None:

@@ -177,6 +177,8 @@ class PluginHost:
         self.pm.add_hookspecs(hookspecs)
         self.records: dict[str, PluginRecord] = {}
         self.problems: list[Problem] = []
+        # Plugins that failed to load: reported by check, not fatal (unless strict).
+        self.failures: list[Problem] = []
         candidates: dict[str, _Candidate] = {}
         overridden: dict[str, str] = {}
         for cand in [*_entry_point_candidates(), *_local_candidates(instance_dir)]:
@@ -232,7 +234,7 @@ class PluginHost:
                 msg = f"plugin {cand.name!r} failed to load: {rec.error}"
                 if self.strict:
                     raise UserError(msg + " (plugins.strict = true)") from exc
-                self.problems.append(Problem("willkommen.toml", "plugins.enabled", msg))
+                self.failures.append(Problem("willkommen.toml", "plugins.enabled", msg))
 
     @staticmethod
     def _module_info(module: ModuleType) -> ModuleInfo:
