@@ -1,8 +1,19 @@
-"""The core's own tables: staff accounts, API tokens, login throttling."""
+"""The core's own tables: staff accounts, API tokens, login throttling, action plan."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
@@ -38,4 +49,66 @@ login_failures = Table(
     Column("id", Integer, primary_key=True),
     Column("username", String(64), nullable=False, index=True),
     Column("at", DateTime(timezone=False), nullable=False, index=True),
+)
+
+# -- The action plan (Maßnahmenplan) ----------------------------------------------
+# In the core because it is one model shared by the modules: the self-assessment
+# turns recommendations into measures, the process templates fill working groups.
+# Shaped like Magdeburg's working groups: goals, measures, first results.
+
+plan_groups = Table(
+    "core_plan_groups",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("cornerstones", String(200), nullable=False, default=""),
+    Column("position", Integer, nullable=False, default=0),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+)
+
+plan_goals = Table(
+    "core_plan_goals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "group_id",
+        Integer,
+        ForeignKey("core_plan_groups.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("text", Text, nullable=False),
+    Column("position", Integer, nullable=False, default=0),
+)
+
+plan_measures = Table(
+    "core_plan_measures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("group_id", Integer, ForeignKey("core_plan_groups.id", ondelete="SET NULL"), index=True),
+    Column("title", String(300), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("cornerstone", String(32)),
+    Column("owner", String(200), nullable=False, default=""),
+    Column("due", Date),
+    Column("status", String(16), nullable=False, default="offen"),
+    Column("source", String(200), nullable=False, default=""),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("updated_at", DateTime(timezone=False), nullable=False),
+)
+
+plan_results = Table(
+    "core_plan_results",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "group_id",
+        Integer,
+        ForeignKey("core_plan_groups.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("text", Text, nullable=False),
+    Column("recorded_on", Date, nullable=False),
 )

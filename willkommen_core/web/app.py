@@ -20,7 +20,9 @@ from starlette.staticfiles import StaticFiles
 from .. import __version__
 from ..errors import UserError
 from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..instance import Instance
+from ..plan import web as plan_web
 from . import pages
 from .api import openapi_document
 from .middleware import BodyLimit, RequestContext, SecurityHeaders
@@ -40,7 +42,9 @@ class NavEntry:
 
 
 def _navigation(instance: Instance) -> tuple[Any, list[NavEntry]]:
-    staff: list[tuple[NavEntry, tuple[str, ...] | None]] = []
+    staff: list[tuple[NavEntry, tuple[str, ...] | None]] = [
+        (NavEntry("plan", _l("Maßnahmenplan"), "/plan/"), ("leitung", "redaktion")),
+    ]
     public: list[NavEntry] = []
     for name in instance.plugins.enabled:
         info = instance.plugins.info(name)
@@ -78,7 +82,10 @@ def create_app(instance: Instance) -> Starlette:
             f"into {instance.root / '.env'} or the environment"
         )
     host = instance.plugins
-    routes: list[BaseRoute] = list(pages.routes())
+    routes: list[BaseRoute] = [
+        *pages.routes(),
+        Mount("/plan", routes=plan_web.routes(), name="plan"),
+    ]
     for name, plugin_routes in host.call_each("api_routes", instance=instance).items():
         routes.append(Mount(f"/api/v1/{name}", routes=plugin_routes, name=f"api-{name}"))
     for name, plugin_routes in host.call_each("web_routes", instance=instance).items():
