@@ -327,6 +327,7 @@ def test_broken_plugin_does_not_take_the_instance_down(broken_instance, make_cli
     # ``serve`` warns and starts.
     started: list[str] = []
     monkeypatch.setattr("uvicorn.run", lambda *a, **kw: started.append("uvicorn"))
+    monkeypatch.setenv("WILLKOMMEN_INSTANCE", "")  # serve sets it for its workers
     result = run("--instance", root, "serve")
     assert result.exit_code == 0, result.output
     assert started == ["uvicorn"]

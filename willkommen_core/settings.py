@@ -156,13 +156,26 @@ class CoreSettings(BaseSettings):
         return url
 
 
+def _forbid_unknown_keys(model: type[BaseModel]) -> type[BaseModel]:
+    """A plugin's settings model that rejects unknown keys (a typo must not pass
+    silently), unless the plugin chose its ``extra`` policy itself."""
+    if "extra" in model.model_config:
+        return model
+    return type(
+        model.__name__,
+        (model,),
+        {"model_config": ConfigDict(extra="forbid"), "__module__": model.__module__},
+    )
+
+
 def build_settings_class(
     instance_dir: Path, plugin_models: dict[str, type[BaseModel]]
 ) -> type[CoreSettings]:
     """The settings model of one instance: the core plus a section per plugin."""
-    fields: dict[str, Any] = {
-        name: (model, Field(default_factory=model)) for name, model in plugin_models.items()
-    }
+    fields: dict[str, Any] = {}
+    for name, model in plugin_models.items():
+        strict = _forbid_unknown_keys(model)
+        fields[name] = (strict, Field(default_factory=strict))
     cls = create_model("InstanceSettings", __base__=CoreSettings, **fields)  # type: ignore[call-overload]
     cls._instance_dir = instance_dir
     return cls
