@@ -4,10 +4,12 @@ with the package: see :mod:`willkommen_core.testing.fixtures` (pytest plugin
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -74,3 +76,38 @@ def hallo_distribution(install_distribution: InstallDistribution) -> str:
         packages={"hallo_plugin": TEST_PLUGINS / "hallo_plugin"},
     )
     return "hallo"
+
+
+KISTE_DIR = Path(__file__).parent / "plugins" / "kiste"
+
+
+def _load_kiste() -> ModuleType:
+    name = "willkommen_test_kiste"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, KISTE_DIR / "__init__.py", submodule_search_locations=[str(KISTE_DIR)]
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.fixture
+def kiste() -> ModuleType:
+    """The test plugin ``kiste`` (tables of every column type), as a module."""
+    return _load_kiste()
+
+
+@pytest.fixture
+def local_kiste():
+    """``local_kiste(root)`` copies ``kiste`` into the instance's ``plugins/`` folder,
+    so that every ``Instance(root)`` (the CLI's too) finds it as a local plugin."""
+
+    def install(root: Path) -> Path:
+        target = root / "plugins" / "kiste"
+        shutil.copytree(KISTE_DIR, target, ignore=shutil.ignore_patterns("__pycache__"))
+        return root
+
+    return install

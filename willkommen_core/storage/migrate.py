@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import MetaData
+from sqlalchemy import Connection, MetaData
 
 from ..errors import Problem
 from . import tables
@@ -74,13 +74,25 @@ def state(db: Database, component: Component) -> ComponentState:
 
 
 def upgrade(
-    db: Database, components: list[Component], target: str = "head"
+    db: Database,
+    components: list[Component],
+    target: str = "head",
+    *,
+    connection: Connection | None = None,
 ) -> list[ComponentState]:
-    """Bring every component to ``target`` (default: its newest revision)."""
+    """Bring every component to ``target`` (default: its newest revision).
+
+    With ``connection`` the migrations run inside the caller's transaction
+    (restore: schema and data change together or not at all) and no states
+    are returned, since reading them on another connection would not see them.
+    """
     for component in components:
+        if connection is not None:
+            command.upgrade(_config(component, connection), target)
+            continue
         with db._write_engine.begin() as conn:
             command.upgrade(_config(component, conn), target)
-    return [state(db, c) for c in components]
+    return [] if connection is not None else [state(db, c) for c in components]
 
 
 def revision(db: Database, component: Component, message: str, autogenerate: bool = True) -> None:

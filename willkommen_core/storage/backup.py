@@ -1,0 +1,589 @@
+"""Backup and restore of an instance's data: every table and the uploaded content.
+
+A backup is one zip file::
+
+    manifest.json              format, versions, revisions, row counts, checksums
+    tables/<table>.jsonl       one JSON array per row, columns as in the manifest
+    files/content/...          the instance's content/ and uploads/ folders
+    files/uploads/...
+
+Rows are stored dialect-neutral (datetimes and dates as ISO 8601, bytes as
+base64, decimals as strings), so a backup from SQLite restores into
+PostgreSQL and back. Values are decoded by the column types of the schema
+the restore first migrates to: the revisions the backup was made at.
+
+Restore verifies everything before it changes anything, then replaces the
+schema and the rows in ONE transaction (both SQLite and PostgreSQL have
+transactional DDL), so a failure leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import shutil
+import uuid
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, MetaData, Table, func, select, text
+from sqlalchemy import types as sqltypes
+from sqlalchemy.exc import StatementError
+
+from .. import __version__
+from ..errors import UserError
+from . import migrate
+
+if TYPE_CHECKING:
+    from ..instance import Instance
+
+FORMAT = "willkommen-backup"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+TABLES_DIR = "tables/"
+FILES_DIR = "files/"
+FOLDERS = ("content", "uploads")
+"""Instance folders holding data of the authority's own (not settings)."""
+VERSION_TABLE_PREFIX = "alembic_version"
+CHUNK = 1000
+"""Rows per fetch and per insert: memory stays bounded for any table size."""
+_IO_CHUNK = 1 << 16
+
+
+# -- values -----------------------------------------------------------------------
+
+
+def _encode(value: Any) -> Any:
+    """A JSON value for a column value (the column type tells how to decode it)."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, dict | list):
+        return value  # JSON columns
+    raise TypeError(f"cannot back up a value of type {type(value).__name__}")
+
+
+def _decoder(column_type: sqltypes.TypeEngine[Any]) -> Any:
+    """A function turning a stored JSON value back into the column's Python value."""
+    t = column_type
+    if isinstance(t, sqltypes.DateTime):
+        return datetime.fromisoformat
+    if isinstance(t, sqltypes.Date):
+        return date.fromisoformat
+    if isinstance(t, sqltypes.Time):
+        return time.fromisoformat
+    if isinstance(t, sqltypes.Interval):
+        return lambda v: timedelta(seconds=v)
+    if isinstance(t, sqltypes._Binary):
+        return base64.b64decode
+    if isinstance(t, sqltypes.Float):
+        return float
+    if isinstance(t, sqltypes.Numeric):
+        return Decimal if t.asdecimal else float
+    if isinstance(t, sqltypes.Uuid):
+        return (lambda v: uuid.UUID(v)) if t.as_uuid else None
+    return None
+
+
+def _row_decoder(columns: list[str], table: Table) -> Any:
+    decoders = [_decoder(table.c[name].type) for name in columns]
+
+    def decode(values: list[Any]) -> dict[str, Any]:
+        return {
+            name: (dec(v) if dec is not None and v is not None else v)
+            for name, dec, v in zip(columns, decoders, values, strict=True)
+        }
+
+    return decode
+
+
+def _dumps(obj: Any) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+# -- reading the database -----------------------------------------------------------
+
+
+def _reflect(conn: Connection) -> MetaData:
+    metadata = MetaData()
+    metadata.reflect(conn)
+    return metadata
+
+
+def _data_tables(metadata: MetaData) -> list[Table]:
+    """Tables in foreign-key order, without the Alembic version tables."""
+    return [t for t in metadata.sorted_tables if not t.name.startswith(VERSION_TABLE_PREFIX)]
+
+
+def _revisions(conn: Connection, metadata: MetaData) -> dict[str, str]:
+    """``{component: revision}`` from the version tables ``alembic_version_<name>``."""
+    found: dict[str, str] = {}
+    for table in metadata.sorted_tables:
+        if not table.name.startswith(VERSION_TABLE_PREFIX + "_"):
+            continue
+        revs = [r[0] for r in conn.execute(select(table.c.version_num))]
+        if len(revs) > 1:
+            raise UserError(
+                f"table {table.name} holds several revisions ({', '.join(revs)}); "
+                "branched histories cannot be backed up"
+            )
+        if revs:
+            found[table.name[len(VERSION_TABLE_PREFIX) + 1 :]] = revs[0]
+    return found
+
+
+def _ordered_select(table: Table) -> Any:
+    # A stable order makes the same data give the same file and checksum.
+    order = list(table.primary_key.columns) or list(table.columns)
+    return select(table).order_by(*order)
+
+
+# -- backup -----------------------------------------------------------------------
+
+
+def _files(root: Path) -> Iterator[tuple[str, Path]]:
+    """``(archive name, path)`` of every regular file in the data folders."""
+    for folder in FOLDERS:
+        base = root / folder
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*")):
+            # Symbolic links may point anywhere outside the instance: not data of it.
+            if path.is_file() and not path.is_symlink():
+                yield path.relative_to(root).as_posix(), path
+
+
+def _human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{size} B"  # pragma: no cover
+
+
+def create_backup(instance: Instance, file: Path) -> str:
+    """Write every table and the content folders of ``instance`` to the zip ``file``.
+
+    Returns a one-line summary. The file is written next to its target and
+    renamed at the end, so an interrupted backup never leaves a truncated
+    file under the requested name.
+    """
+    file = Path(file)
+    if not file.parent.is_dir():
+        raise UserError(f"{file}: the folder {file.parent} does not exist")
+    db = instance.db
+    tmp = file.with_name(f".{file.name}.{uuid.uuid4().hex[:8]}.part")
+    manifest: dict[str, Any] = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "toolkit_version": __version__,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "authority": instance.slug,
+        "dialect": db.dialect,
+        "components": {},
+        "tables": {},
+        "folders": [f for f in FOLDERS if (instance.root / f).is_dir()],
+        "files": {},
+    }
+    total_rows = 0
+    try:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+            engine = db.engine
+            if db.dialect == "postgresql":
+                # One snapshot for all tables, as with SQLite's read transaction.
+                engine = engine.execution_options(isolation_level="REPEATABLE READ")
+            with engine.connect() as conn, conn.begin():
+                metadata = _reflect(conn)
+                manifest["components"] = _revisions(conn, metadata)
+                for table in _data_tables(metadata):
+                    entry = _write_table(conn, table, zf)
+                    manifest["tables"][table.name] = entry
+                    total_rows += entry["rows"]
+            total_size = 0
+            for name, path in _files(instance.root):
+                digest = hashlib.sha256()
+                with (
+                    path.open("rb") as src,
+                    zf.open(FILES_DIR + name, "w", force_zip64=True) as dst,
+                ):
+                    while chunk := src.read(_IO_CHUNK):
+                        digest.update(chunk)
+                        dst.write(chunk)
+                size = path.stat().st_size
+                total_size += size
+                manifest["files"][name] = {"size": size, "sha256": digest.hexdigest()}
+            zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+        tmp.replace(file)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    tables = manifest["tables"]
+    return (
+        f"{total_rows} rows in {len(tables)} tables, "
+        f"{len(manifest['files'])} files ({_human_size(total_size)}), "
+        + ", ".join(f"{c} at {r}" for c, r in sorted(manifest["components"].items()))
+    )
+
+
+def _write_table(conn: Connection, table: Table, zf: zipfile.ZipFile) -> dict[str, Any]:
+    columns = [c.name for c in table.columns]
+    digest = hashlib.sha256()
+    rows = 0
+    name = f"{TABLES_DIR}{table.name}.jsonl"
+    result = conn.execution_options(yield_per=CHUNK).execute(_ordered_select(table))
+    with zf.open(name, "w", force_zip64=True) as out:
+        for partition in result.partitions():
+            lines = b"".join(_dumps([_encode(v) for v in row]) + b"\n" for row in partition)
+            digest.update(lines)
+            out.write(lines)
+            rows += len(partition)
+    return {
+        "file": name,
+        "columns": columns,
+        "types": [str(c.type.compile(conn.dialect)) for c in table.columns],
+        "rows": rows,
+        "sha256": digest.hexdigest(),
+    }
+
+
+# -- restore ----------------------------------------------------------------------
+
+
+@dataclass
+class _Backup:
+    """A verified backup file: its manifest and the zip it came from."""
+
+    path: Path
+    zf: zipfile.ZipFile
+    manifest: dict[str, Any]
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def rows(self, table: str) -> Iterator[list[Any]]:
+        with self.zf.open(self.tables[table]["file"]) as src:
+            for line in src:
+                yield json.loads(line)
+
+
+def _bad(path: Path, what: str) -> UserError:
+    return UserError(f"{path}: {what}; nothing was restored")
+
+
+def _open_verified(path: Path) -> _Backup:
+    """Open ``path`` and check manifest, every table and every file against it."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _bad(path, f"not a Willkommen backup (not a readable zip file: {exc})") from None
+    try:
+        backup = _verify(path, zf)
+    except BaseException:
+        zf.close()
+        raise
+    return backup
+
+
+def _verify(path: Path, zf: zipfile.ZipFile) -> _Backup:
+    try:
+        manifest = json.loads(zf.read(MANIFEST))
+    except KeyError:
+        raise _bad(path, f"not a Willkommen backup ({MANIFEST} is missing)") from None
+    except (ValueError, zipfile.BadZipFile) as exc:
+        raise _bad(path, f"{MANIFEST} is damaged ({exc})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise _bad(path, f"not a Willkommen backup ({MANIFEST} has no format {FORMAT!r})")
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION:
+        raise _bad(
+            path,
+            f"unsupported backup format version {version!r} "
+            f"(this toolkit {__version__} reads version {FORMAT_VERSION})",
+        )
+    tables = manifest.get("tables")
+    files = manifest.get("files")
+    components = manifest.get("components")
+    if not (isinstance(tables, dict) and isinstance(files, dict) and isinstance(components, dict)):
+        raise _bad(path, f"{MANIFEST} is incomplete (tables, files or components missing)")
+    backup = _Backup(path, zf, manifest, tables, files)
+    expected = {MANIFEST}
+    for name, entry in tables.items():
+        member = entry.get("file", "") if isinstance(entry, dict) else ""
+        if member != f"{TABLES_DIR}{name}.jsonl":
+            raise _bad(path, f"{MANIFEST}: table {name}: bad entry")
+        expected.add(member)
+        _check_member(backup, member, f"table {name}", entry, count_rows=True)
+    for name, entry in files.items():
+        parts = PurePosixPath(name).parts
+        if not parts or parts[0] not in FOLDERS or ".." in parts or name.startswith("/"):
+            raise _bad(path, f"{MANIFEST}: file {name!r} lies outside {', '.join(FOLDERS)}")
+        member = FILES_DIR + name
+        expected.add(member)
+        _check_member(backup, member, f"file {name}", entry, count_rows=False)
+    unexpected = sorted(set(zf.namelist()) - expected)
+    if unexpected:
+        raise _bad(path, f"unexpected entry {unexpected[0]} (not in {MANIFEST})")
+    return backup
+
+
+def _check_member(
+    backup: _Backup, member: str, what: str, entry: dict[str, Any], *, count_rows: bool
+) -> None:
+    digest = hashlib.sha256()
+    lines = size = 0
+    try:
+        with backup.zf.open(member) as src:
+            while chunk := src.read(_IO_CHUNK):
+                digest.update(chunk)
+                lines += chunk.count(b"\n")
+                size += len(chunk)
+    except KeyError:
+        raise _bad(backup.path, f"{what} is missing ({member})") from None
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise _bad(backup.path, f"{what} is damaged ({exc})") from None
+    if digest.hexdigest() != entry.get("sha256"):
+        raise _bad(backup.path, f"{what} was changed or damaged (checksum differs)")
+    if count_rows and lines != entry.get("rows"):
+        raise _bad(backup.path, f"{what} has {lines} rows, the manifest says {entry.get('rows')}")
+    if not count_rows and size != entry.get("size"):
+        raise _bad(backup.path, f"{what} has {size} bytes, the manifest says {entry.get('size')}")
+
+
+def _components(instance: Instance, names: list[str]) -> dict[str, migrate.Component]:
+    """The components (with their migrations) the backup needs, from this toolkit.
+
+    A plugin that is installed but disabled here still brings its
+    migrations: its tables are data of the authority's all the same.
+    """
+    found = {c.name: c for c in instance.components()}
+    missing = [n for n in names if n not in found]
+    if missing:
+        from ..plugins import PluginHost
+
+        host = PluginHost(instance.root, [], inspect_disabled=True)
+        for name in missing:
+            record = host.records.get(name)
+            storage_hook = getattr(record.module, "storage", None) if record else None
+            storage = storage_hook() if storage_hook else None
+            if storage is not None:
+                found[name] = migrate.Component(name, storage.metadata, Path(storage.migrations))
+    return found
+
+
+def _check_revisions(
+    path: Path, instance: Instance, revisions: dict[str, str]
+) -> dict[str, migrate.Component]:
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    known = _components(instance, list(revisions))
+    for name, rev in revisions.items():
+        component = known.get(name)
+        if component is None:
+            raise _bad(
+                path,
+                f"it holds tables of the plugin {name!r}, which is not installed here: "
+                "install it first",
+            )
+        scripts = ScriptDirectory.from_config(migrate._config(component, None))
+        try:
+            scripts.get_revision(rev)
+        except CommandError:
+            raise _bad(
+                path,
+                f"component {name} is at revision {rev}, which this toolkit "
+                f"({__version__}, {name} up to {scripts.get_current_head()}) does not know: "
+                "it was made by a newer version; upgrade the toolkit first",
+            ) from None
+    return {name: known[name] for name in revisions}
+
+
+def _row_counts(conn: Connection, metadata: MetaData) -> dict[str, int]:
+    return {
+        t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+        for t in _data_tables(metadata)
+    }
+
+
+def restore_backup(instance: Instance, file: Path, *, replace: bool) -> str:
+    """Make the instance's database and content folders those of the backup ``file``.
+
+    Refuses (``UserError``, nothing changed) a damaged or altered file, a
+    backup from a newer toolkit, and a database that holds data unless
+    ``replace`` is true. Returns a one-line summary.
+    """
+    file = Path(file)
+    backup = _open_verified(file)
+    with backup.zf:
+        revisions = backup.manifest["components"]
+        components = _check_revisions(file, instance, revisions)
+        db = instance.db
+        with db.engine.connect() as conn:
+            counts = _row_counts(conn, _reflect(conn))
+        filled = {t: n for t, n in counts.items() if n}
+        if filled and not replace:
+            raise UserError(
+                f"the database of {instance.root} already holds data "
+                f"({sum(filled.values())} rows in {len(filled)} tables, e.g. {next(iter(filled))}); "
+                "pass --yes to replace it with the backup"
+            )
+        staging = _stage_files(instance.root, backup)
+        try:
+            rows = _restore_database(instance, backup, components)
+            _swap_folders(instance.root, staging, backup.manifest.get("folders", []))
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return (
+        f"{rows} rows in {len(backup.tables)} tables, {len(backup.files)} files, "
+        f"from {backup.manifest.get('authority')} ({backup.manifest.get('dialect')}, "
+        f"{backup.manifest.get('created')})"
+    )
+
+
+def _restore_database(
+    instance: Instance, backup: _Backup, components: dict[str, migrate.Component]
+) -> int:
+    db = instance.db
+    rows = 0
+    with db._write_engine.connect() as conn, conn.begin():
+        if db.dialect == "sqlite":
+            # Rows of a table referring to later rows of the same table.
+            conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        # Start from nothing: the schema exactly at the backup's revisions.
+        _reflect(conn).drop_all(conn)
+        for name, rev in backup.manifest["components"].items():
+            migrate.upgrade(db, [components[name]], rev, connection=conn)
+        metadata = _reflect(conn)
+        for table in reversed(_data_tables(metadata)):
+            conn.execute(table.delete())  # rows a data migration may have added
+        order = [t for t in _data_tables(metadata) if t.name in backup.tables]
+        absent = sorted(set(backup.tables) - {t.name for t in order})
+        if absent:
+            raise UserError(
+                f"{backup.path}: table {absent[0]} does not exist at the backup's revisions; "
+                "nothing was restored"
+            )
+        for table in order:
+            rows += _load_table(conn, table, backup)
+        if db.dialect == "sqlite":
+            _check_foreign_keys(conn, backup.path)
+        if db.dialect == "postgresql":
+            _reset_sequences(conn, order)
+        # Then on to this toolkit's schema, in the same transaction.
+        migrate.upgrade(db, instance.components(), connection=conn)
+    return rows
+
+
+def _load_table(conn: Connection, table: Table, backup: _Backup) -> int:
+    entry = backup.tables[table.name]
+    columns = entry["columns"]
+    unknown = [c for c in columns if c not in table.c]
+    if unknown:
+        raise UserError(
+            f"{backup.path}: table {table.name}: column {unknown[0]} does not exist at the "
+            "backup's revisions; nothing was restored"
+        )
+    decode = _row_decoder(columns, table)
+    count = 0
+    chunk: list[dict[str, Any]] = []
+    try:
+        for values in backup.rows(table.name):
+            chunk.append(decode(values))
+            if len(chunk) >= CHUNK:
+                conn.execute(table.insert(), chunk)
+                count += len(chunk)
+                chunk = []
+        if chunk:
+            conn.execute(table.insert(), chunk)
+            count += len(chunk)
+    except (StatementError, ValueError, TypeError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise UserError(
+            f"{backup.path}: table {table.name}: rows cannot be restored ({reason}); "
+            "nothing was restored"
+        ) from None
+    return count
+
+
+def _check_foreign_keys(conn: Connection, path: Path) -> None:
+    """SQLite defers foreign keys to the commit; find violations while they can be named."""
+    bad = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+    if bad is not None:
+        raise UserError(
+            f"{path}: table {bad[0]}: rows cannot be restored (row {bad[1]} refers to a "
+            f"missing row of {bad[2]}); nothing was restored"
+        )
+
+
+def _reset_sequences(conn: Connection, tables: list[Table]) -> None:
+    """Let new rows continue after the restored ids (rows came with explicit ids)."""
+    quote = conn.dialect.identifier_preparer.quote
+    for table in tables:
+        for column in table.columns:
+            if not isinstance(column.type, sqltypes.Integer):
+                continue
+            seq = conn.execute(
+                text("SELECT pg_get_serial_sequence(:t, :c)"),
+                {"t": quote(table.name), "c": column.name},
+            ).scalar_one()
+            if seq is None:
+                continue
+            conn.execute(
+                text(
+                    f"SELECT setval(:seq, COALESCE((SELECT MAX({quote(column.name)}) "  # noqa: S608
+                    f"FROM {quote(table.name)}), 1), "
+                    f"(SELECT MAX({quote(column.name)}) FROM {quote(table.name)}) IS NOT NULL)"
+                ),
+                {"seq": seq},
+            )
+
+
+def _stage_files(root: Path, backup: _Backup) -> Path:
+    """Extract the content folders beside their targets, ready to be swapped in."""
+    staging = root / f".restore-{uuid.uuid4().hex[:8]}"
+    staging.mkdir()
+    try:
+        for folder in backup.manifest.get("folders", []):
+            if folder in FOLDERS:
+                (staging / folder).mkdir(parents=True, exist_ok=True)
+        for name in backup.files:
+            target = staging.joinpath(*PurePosixPath(name).parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with backup.zf.open(FILES_DIR + name) as src, target.open("wb") as dst:
+                shutil.copyfileobj(src, dst, _IO_CHUNK)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging
+
+
+def _swap_folders(root: Path, staging: Path, folders: list[str]) -> None:
+    """Replace each backed-up folder by its staged copy; others stay as they are."""
+    old = staging / ".old"
+    old.mkdir()
+    for folder in folders:
+        if folder not in FOLDERS or not (staging / folder).is_dir():
+            continue
+        target = root / folder
+        if target.exists():
+            target.replace(old / folder)
+        (staging / folder).replace(target)
