@@ -1,0 +1,251 @@
+"""Partner list (``partner``): the authority's directory of external actors.
+
+The seed's working group "externe Akteure": integration network, migration
+counselling, university, state integration council, chambers, job centre,
+language course providers, migrant organisations. Staff keep the list with
+relationship status, last contact and internal notes; customers find help in
+their language on the public page ``/partner/hilfe``, which shows only
+public partners and never internal fields.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from willkommen_core.hookspecs import hookimpl
+from willkommen_core.i18n import current_language
+from willkommen_core.i18n import gettext as _
+from willkommen_core.i18n import lazy_gettext as _l
+from willkommen_core.types import Card, ModuleInfo, PluginStorage, Recommendation
+
+from .settings import PartnerSettings
+
+NAME = "partner"
+HERE = Path(__file__).parent
+CORNERSTONE = "zusammenarbeit"
+
+
+@hookimpl
+def module_info() -> ModuleInfo:
+    return ModuleInfo(
+        title=_l("Partnerliste"),
+        summary=_l(
+            "Externe Akteure mit Beziehungsstatus pflegen; Kundinnen und Kunden finden Hilfe in ihrer Sprache."
+        ),
+        cornerstones=(CORNERSTONE,),
+        nav_path="/partner/",
+        nav_roles=("leitung", "redaktion"),
+        public_path="/partner/hilfe",
+        public_title=_l("Hilfe in Ihrer Sprache"),
+    )
+
+
+@hookimpl
+def settings_model() -> type[PartnerSettings]:
+    return PartnerSettings
+
+
+@hookimpl
+def storage() -> PluginStorage:
+    from .tables import metadata
+
+    return PluginStorage(metadata, HERE / "migrations")
+
+
+@hookimpl
+def web_routes(instance: Any) -> list[Any]:
+    from .web import routes
+
+    return routes(instance)
+
+
+@hookimpl
+def api_routes(instance: Any) -> list[Any]:
+    from .api import routes
+
+    return routes(instance)
+
+
+@hookimpl
+def templates_dir() -> Path:
+    return HERE / "templates"
+
+
+@hookimpl
+def static_dir() -> Path:
+    return HERE / "static"
+
+
+@hookimpl
+def locale_dir() -> Path:
+    return HERE / "locale"
+
+
+@hookimpl
+def cli_group() -> Any:
+    from .cli import group
+
+    return group
+
+
+def _stale_before(instance: Any) -> date:
+    from .store import subtract_months
+
+    return subtract_months(date.today(), instance.plugin_settings(NAME).stale_contact_months)
+
+
+@hookimpl
+def dashboard_cards(instance: Any, user: Any) -> list[Card]:
+    from . import store
+    from .model import STATUSES
+
+    settings = instance.plugin_settings(NAME)
+    if user is None or not user.has_role(*settings.staff_roles):
+        return []
+    by_status = store.counts_by(instance.db, "status")
+    total = sum(by_status.values())
+    if not total:
+        return [
+            Card(
+                _("Partnerliste"),
+                _("Noch keine Partner erfasst."),
+                "/partner/neu",
+                _("Partner anlegen"),
+            )
+        ]
+    details = ", ".join(f"{by_status[k]} {v}" for k, v in STATUSES.items() if by_status.get(k))
+    cards = [
+        Card(
+            _("Partnerliste"),
+            _("%(n)s Partner: %(details)s.", n=total, details=details),
+            "/partner/",
+            _("Zur Partnerliste"),
+        )
+    ]
+    stale = store.count(instance.db, store.Filters(stale_before=_stale_before(instance)))
+    if stale:
+        cards.append(
+            Card(
+                _("Kontakte pflegen"),
+                _(
+                    "%(n)s Partner ohne Kontakt seit mehr als %(months)s Monaten.",
+                    n=stale,
+                    months=settings.stale_contact_months,
+                ),
+                "/partner/?stale=1",
+                _("Diese Partner anzeigen"),
+            )
+        )
+    return cards
+
+
+@hookimpl
+def recommendations(instance: Any, results: Any) -> list[Recommendation]:
+    from babel.numbers import format_decimal
+
+    from . import store
+
+    settings = instance.plugin_settings(NAME)
+    mean = results.means.get(CORNERSTONE)
+    if mean is None or mean >= settings.recommend_below:
+        return []
+    lang = current_language()
+    why = _(
+        "Der Eckpunkt »Zusammenarbeit« erreicht im Selbstcheck %(mean)s (unter %(limit)s).",
+        mean=format_decimal(mean, format="0.0", locale=lang),
+        limit=format_decimal(settings.recommend_below, format="0.0", locale=lang),
+    )
+    by_status = store.counts_by(instance.db, "status")
+    total = sum(by_status.values())
+    stale = store.count(instance.db, store.Filters(stale_before=_stale_before(instance)))
+    public_languages = len(store.language_counts(instance.db, public_only=True))
+    found: list[Recommendation] = []
+
+    def add(title: str, reason: str, href: str) -> None:
+        found.append(Recommendation(CORNERSTONE, title, f"{why} {reason}", href))
+
+    if total < 10:
+        add(
+            _("Partnerliste aufbauen: relevante Akteure der Region erfassen"),
+            _(
+                "Die Partnerliste enthält erst %(n)s Partner. Erfassen Sie Migrationsberatung, "
+                "Sprachkursträger, Jobcenter, Kammern, Hochschulen und Migrantenorganisationen.",
+                n=total,
+            ),
+            "/partner/neu",
+        )
+    if stale:
+        add(
+            _("Lange nicht gepflegte Kontakte wieder aufnehmen"),
+            _(
+                "%(n)s Partner hatten seit mehr als %(months)s Monaten keinen Kontakt.",
+                n=stale,
+                months=settings.stale_contact_months,
+            ),
+            "/partner/?stale=1",
+        )
+    if by_status.get("interesse"):
+        add(
+            _("Interessierte Partner für eine feste Zusammenarbeit gewinnen"),
+            _(
+                "%(n)s Partner haben Interesse bekundet; vereinbaren Sie Ansprechpersonen und "
+                "regelmäßige Treffen.",
+                n=by_status["interesse"],
+            ),
+            "/partner/?status=interesse",
+        )
+    add(
+        _("Präsenz der Behörde in Netzwerken und Gremien verstärken"),
+        _(
+            "In Magdeburg haben Projektvorstellungen im Integrationsnetzwerk, im "
+            "Landesintegrationsbeirat und an der Universität neue Partner gewonnen."
+        ),
+        "/partner/?category=netzwerk",
+    )
+    if public_languages < 5:
+        add(
+            _("Hilfe in mehr Sprachen sichtbar machen"),
+            _(
+                "Die öffentliche Seite nennt Beratung in %(n)s Sprachen; ergänzen Sie Partner, "
+                "die in den Sprachen Ihrer Kundinnen und Kunden beraten.",
+                n=public_languages,
+            ),
+            "/partner/hilfe",
+        )
+    return found
+
+
+@hookimpl
+def state_summary(instance: Any) -> dict[str, Any]:
+    """Counts of organisations only: never names, notes or contact persons."""
+    from . import store
+
+    by_status = store.counts_by(instance.db, "status")
+    return {
+        "schema_version": 1,
+        "partners": sum(by_status.values()),
+        "public_partners": sum(store.counts_by(instance.db, "status", public_only=True).values()),
+        "by_category": dict(sorted(store.counts_by(instance.db, "category").items())),
+        "by_status": dict(sorted(by_status.items())),
+        "languages_covered": len(store.language_counts(instance.db)),
+        "public_languages_covered": len(store.language_counts(instance.db, public_only=True)),
+        "stale_contacts": store.count(
+            instance.db, store.Filters(stale_before=_stale_before(instance))
+        ),
+    }
+
+
+@hookimpl
+def content_problems(instance: Any) -> list[Any]:
+    from .categories import problems
+
+    return problems(instance)
+
+
+@hookimpl
+def demo_content(instance: Any) -> None:
+    from .demo import seed
+
+    seed(instance)
