@@ -49,6 +49,9 @@ _DESIGNATORS = (
     "im",
     "in",
 )
+_LEADING = re.compile(
+    r"^(?:(?:" + "|".join(_DESIGNATORS) + r")(?=[\s/,]|$)|[\s/,]+)", re.IGNORECASE
+)
 _GERMAN = str.maketrans(
     {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "ẞ": "SS"}
 )
@@ -81,11 +84,11 @@ def place_name(name: str) -> str:
     ``"Ausländerbehörde Dessau-Roßlau"`` -> ``"Dessau-Roßlau"``. When the name
     consists of designators only (``"Stadt"``), it is returned unchanged.
     """
-    words = name.split()
-    rest = list(words)
-    while rest and rest[0].casefold().strip(",") in _DESIGNATORS:
-        rest.pop(0)
-    return " ".join(rest or words)
+    original = " ".join(name.split())
+    rest = original
+    while match := _LEADING.match(rest):
+        rest = rest[match.end() :]
+    return rest or original
 
 
 def slugify(name: str) -> str:
@@ -339,9 +342,11 @@ def new_instance(directory: Path, name: str, overrides: dict[str, str]) -> Path:
             target.rmdir()
         rendered.rename(target)
         try:
+            # Everything but the (not yet created) tables: settings, plugins, content.
             instance = Instance.open(target)
-            if "db" in instance.__dict__:
-                instance.db.dispose()
+            problems = instance.check(database=False)
+            if problems:
+                raise UserError(f"the instance at {target} has problems:", problems)
         except UserError as exc:
             shutil.rmtree(target, ignore_errors=True)
             if not created_target:
