@@ -263,11 +263,11 @@ def vcard(partner: Partner, categories: Mapping[str, Category], uid_domain: str)
     if partner.services:
         notes.append(partner.services)
     if partner.languages:
-        notes.append("Sprachen: " + ", ".join(partner.languages))
+        notes.append(_("Sprachen") + ": " + ", ".join(partner.languages))
     if partner.opening_hours:
-        notes.append("Öffnungszeiten: " + partner.opening_hours)
+        notes.append(_("Öffnungszeiten") + ": " + partner.opening_hours)
     if partner.contact_person:
-        notes.append("Ansprechperson: " + partner.contact_person)
+        notes.append(_("Ansprechperson") + ": " + partner.contact_person)
     if notes:
         card.add("note").value = "\n".join(notes)
     if partner.updated_at:

@@ -46,6 +46,7 @@ def _options(request: Request) -> dict[str, Any]:
         "category_title": lambda cid: categories[cid].title(lang) if cid in categories else cid,
         "status_title": lambda s: str(STATUSES.get(s, s)),
         "language_name": lambda code: language_name(code, lang),
+        "native_name": lambda code: language_name(code, code),
     }
 
 
