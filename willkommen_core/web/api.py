@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import Convertor, FloatConvertor, IntegerConvertor
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -139,10 +140,19 @@ def _walk(routes: Sequence[BaseRoute], prefix: str = "") -> list[tuple[str, ApiR
     found = []
     for route in routes:
         if isinstance(route, ApiRoute):
-            found.append((prefix + route.path, route))
+            # path_format: "{id}", not Starlette's "{id:int}" (invalid OpenAPI templating)
+            found.append((prefix + route.path_format, route))
         elif isinstance(route, Mount):
             found.extend(_walk(route.routes, prefix + route.path))
     return found
+
+
+def _param_schema(convertor: Convertor[Any]) -> dict[str, str]:
+    if isinstance(convertor, IntegerConvertor):
+        return {"type": "integer"}
+    if isinstance(convertor, FloatConvertor):
+        return {"type": "number"}
+    return {"type": "string"}
 
 
 def openapi_document(routes: Sequence[BaseRoute], title: str, version: str) -> dict[str, Any]:
@@ -159,8 +169,8 @@ def openapi_document(routes: Sequence[BaseRoute], title: str, version: str) -> d
 
     for path, route in _walk(routes):
         params = [
-            {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
-            for p in route.param_convertors
+            {"name": p, "in": "path", "required": True, "schema": _param_schema(c)}
+            for p, c in route.param_convertors.items()
         ] + [
             {
                 "name": q,
