@@ -45,4 +45,5 @@ def set_enabled(instance_dir: Path, name: str, enabled: bool) -> str:
     tmp = path.with_suffix(".toml.tmp")
     tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
     tmp.replace(path)
-    return f"{name} {'enabled' if enabled else 'disabled'} (restart the server to apply)"
+    done = "enabled (run 'willkommen db upgrade' if it brings tables)" if enabled else "disabled"
+    return f"{name} {done}; a running server applies it at its next request"

@@ -23,7 +23,7 @@ from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
 from ..instance import Instance
 from ..plan import web as plan_web
-from . import pages
+from . import admin, pages
 from .api import openapi_document
 from .middleware import BodyLimit, RequestContext, SecurityHeaders
 from .routing import AccessDenied
@@ -45,6 +45,7 @@ def _navigation(instance: Instance) -> tuple[Any, list[NavEntry]]:
     staff: list[tuple[NavEntry, tuple[str, ...] | None]] = [
         (NavEntry("plan", _l("Maßnahmenplan"), "/plan/"), ("leitung", "redaktion")),
     ]
+    tail = [(NavEntry("admin", _l("Module"), "/-/admin/plugins"), ("admin",))]
     public: list[NavEntry] = []
     for name in instance.plugins.enabled:
         info = instance.plugins.info(name)
@@ -56,7 +57,7 @@ def _navigation(instance: Instance) -> tuple[Any, list[NavEntry]]:
     def for_user(user: Any) -> list[NavEntry]:
         if user is None:
             return []
-        return [e for e, roles in staff if roles is None or user.has_role(*roles)]
+        return [e for e, roles in staff + tail if roles is None or user.has_role(*roles)]
 
     return for_user, public
 
@@ -84,6 +85,7 @@ def create_app(instance: Instance) -> Starlette:
     host = instance.plugins
     routes: list[BaseRoute] = [
         *pages.routes(),
+        *admin.routes(),
         Mount("/plan", routes=plan_web.routes(), name="plan"),
     ]
     for name, plugin_routes in host.call_each("api_routes", instance=instance).items():

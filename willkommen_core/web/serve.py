@@ -5,20 +5,18 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from starlette.applications import Starlette
-
 if TYPE_CHECKING:
     from ..instance import Instance
+    from .reloading import InstanceApp
 
 INSTANCE_ENV = "WILLKOMMEN_INSTANCE"
 
 
-def app_from_env() -> Starlette:
+def app_from_env() -> InstanceApp:
     """App factory for uvicorn workers: each process opens the instance itself."""
-    from ..instance import Instance
-    from .app import create_app
+    from .reloading import InstanceApp
 
-    return create_app(Instance.open(os.environ[INSTANCE_ENV]))
+    return InstanceApp(os.environ[INSTANCE_ENV])
 
 
 def serve(instance: Instance, *, host: str, port: int, workers: int) -> None:

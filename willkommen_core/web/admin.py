@@ -1,0 +1,66 @@
+"""The IT admin's page: which plugins are loaded; enable or disable them."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from ..errors import UserError
+from ..instance import Instance
+from ..plugin_config import set_enabled
+from ..storage import migrate
+from .routing import MAX_FORM_FIELDS, Page
+from .templating import render
+
+
+def plugins_page(request: Request) -> Response:
+    instance = request.app.state.instance
+    listing = Instance(instance.root, inspect_disabled=True).plugins.listing()
+    return render(
+        request,
+        "admin_plugins.html",
+        {"records": listing, "message": request.query_params.get("ok"), "error": None},
+    )
+
+
+def _apply(root: object, name: str, enable: bool) -> None:
+    set_enabled(root, name, enable)  # type: ignore[arg-type]
+    if enable:
+        # A newly enabled module needs its tables before its first page is served.
+        fresh = Instance.open(root)  # type: ignore[arg-type]
+        components = [c for c in fresh.components() if c.name == name]
+        migrate.upgrade(fresh.db, components)
+        fresh.db.dispose()
+
+
+async def change_plugin(request: Request) -> Response:
+    instance = request.app.state.instance
+    form = await request.form(max_fields=MAX_FORM_FIELDS)
+    name = str(form.get("name", ""))
+    enable = request.path_params["action"] == "enable"
+    try:
+        await run_in_threadpool(_apply, instance.root, name, enable)
+    except UserError as exc:
+        listing = Instance(instance.root, inspect_disabled=True).plugins.listing()
+        return render(
+            request,
+            "admin_plugins.html",
+            {"records": listing, "message": None, "error": str(exc)},
+            400,
+        )
+    # The settings file changed: the server rebuilds its app on the next request.
+    return RedirectResponse(f"/-/admin/plugins?ok={name}", status_code=303)
+
+
+def routes() -> list[Page]:
+    return [
+        Page("/-/admin/plugins", plugins_page, roles=("admin",), name="admin-plugins"),
+        Page(
+            "/-/admin/plugins/{action:str}",
+            change_plugin,
+            methods=("POST",),
+            roles=("admin",),
+            name="admin-plugin-change",
+        ),
+    ]
