@@ -191,7 +191,7 @@ def test_manifest_records_versions_revisions_counts_and_checksums(source, tmp_pa
     assert datetime.fromisoformat(manifest["created"]) <= datetime.now(UTC)
     assert manifest["components"] == {
         "core": migrate.head(migrate.core_component()),
-        "kiste": "kiste_0001",
+        "kiste": "kiste_0002",
     }
     # Every table, but the version tables: their revisions are in "components".
     assert set(manifest["tables"]) == set(data_tables(source))
@@ -225,7 +225,7 @@ def test_tables_of_a_disabled_plugin_are_backed_up_and_restored(
     disabled = Instance.open(src_root)
     assert not disabled.plugins.is_enabled("kiste")
     file = tmp_path / "b.zip"
-    assert "kiste at kiste_0001" in create_backup(disabled, file)
+    assert "kiste at kiste_0002" in create_backup(disabled, file)
 
     local_kiste(tmp_path / "dst")
     target = make_instance([], name="dst")  # kiste installed here, but not enabled
@@ -243,6 +243,27 @@ def test_a_backup_from_sqlite_restores_into_either_database(
     target = make_instance(name="target", extra_plugins=(("kiste", kiste),))
     restore_backup(target, file, replace=False)
     assert dump(target) == dump(source)
+
+
+def test_an_older_backup_is_restored_at_its_revisions_then_upgraded(make_instance, kiste, tmp_path):
+    """A backup made before kiste_0002 loads into the schema it was made with; the
+    newer migration (which fills the new column) then runs on the restored rows."""
+    source = make_instance(name="old", migrate_db=False, extra_plugins=(("kiste", kiste),))
+    core, kiste_component = source.components()
+    migrate.upgrade(source.db, [core])
+    migrate.upgrade(source.db, [kiste_component], "kiste_0001")
+    with source.db.write() as s:  # names only columns that exist at kiste_0001
+        s.execute(insert(kiste.items).values(id=7, name="von früher", amount=Decimal("1.5")))
+    file = tmp_path / "alt.zip"
+    assert "kiste at kiste_0001" in create_backup(source, file)
+    target = make_instance(name="new", extra_plugins=(("kiste", kiste),))
+
+    restore_backup(target, file, replace=False)
+
+    assert migrate.state(target.db, kiste_component).current == "kiste_0002"
+    with target.db.read() as s:
+        row = s.execute(select(kiste.items)).one()
+    assert (row.id, row.name, row.amount, row.kategorie) == (7, "von früher", Decimal("1.5"), "alt")
 
 
 # -- refusals: nothing changes ----------------------------------------------------

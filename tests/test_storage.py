@@ -69,7 +69,7 @@ def test_migrations_create_the_tables_of_an_enabled_plugin(make_instance, kiste)
     names = table_names(instance)
     assert {"kiste_items", "kiste_anhang", "alembic_version_kiste"} <= names
     assert {"core_users", "alembic_version_core"} <= names
-    assert migrate.state(instance.db, instance.components()[-1]).current == "kiste_0001"
+    assert migrate.state(instance.db, instance.components()[-1]).current == "kiste_0002"
 
 
 def test_a_plugin_that_is_not_enabled_gets_no_tables(make_instance, local_kiste, tmp_path):
@@ -88,15 +88,15 @@ def test_db_status_and_upgrade_commands(make_instance, local_kiste, tmp_path):
 
     code, out = run("--instance", str(root), "db", "status")
     assert code == 1
-    assert "core: none (head " in out and "kiste: none (head kiste_0001)  OUTDATED" in out
+    assert "core: none (head " in out and "kiste: none (head kiste_0002)  OUTDATED" in out
 
     code, out = run("--instance", str(root), "db", "upgrade")
     assert code == 0, out
-    assert "kiste: kiste_0001" in out
+    assert "kiste: kiste_0002" in out
 
     code, out = run("--instance", str(root), "db", "status")
     assert code == 0, out
-    assert "OUTDATED" not in out and "kiste: kiste_0001 (head kiste_0001)" in out
+    assert "OUTDATED" not in out and "kiste: kiste_0002 (head kiste_0002)" in out
 
 
 def test_enabling_a_plugin_later_needs_an_upgrade_and_disabling_keeps_its_data(

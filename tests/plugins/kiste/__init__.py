@@ -42,6 +42,7 @@ items = Table(
     # The migration adds a foreign key to core_users: the core's table is not in
     # this metadata, and a backup must load core rows before these.
     Column("owner_id", Integer),
+    Column("kategorie", String(30)),  # since kiste_0002
 )
 
 # Sorts before kiste_items by name but must be loaded after it.
