@@ -40,12 +40,12 @@ class RowError:
     def __str__(self) -> str:
         if self.column:
             return _(
-                "Zeile %(line)s, Spalte %(column)s: %(message)s",
+                "Zeile %(line)s, Spalte %(column)s: %(reason)s",
                 line=self.line,
                 column=self.column,
-                message=self.message,
+                reason=self.message,
             )
-        return _("Zeile %(line)s: %(message)s", line=self.line, message=self.message)
+        return _("Zeile %(line)s: %(reason)s", line=self.line, reason=self.message)
 
 
 @dataclass(frozen=True)
