@@ -243,6 +243,14 @@ def create_backup(instance: Instance, file: Path) -> str:
     )
 
 
+def _type_name(column_type: sqltypes.TypeEngine[Any], conn: Connection) -> str:
+    """The column's SQL type, for people reading the manifest (restore does not use it)."""
+    try:
+        return str(column_type.compile(conn.dialect))
+    except Exception:  # e.g. a type SQLAlchemy reflected as NullType
+        return type(column_type).__name__
+
+
 def _write_table(conn: Connection, table: Table, zf: zipfile.ZipFile) -> dict[str, Any]:
     columns = [c.name for c in table.columns]
     digest = hashlib.sha256()
@@ -258,7 +266,7 @@ def _write_table(conn: Connection, table: Table, zf: zipfile.ZipFile) -> dict[st
     return {
         "file": name,
         "columns": columns,
-        "types": [str(c.type.compile(conn.dialect)) for c in table.columns],
+        "types": [_type_name(c.type, conn) for c in table.columns],
         "rows": rows,
         "sha256": digest.hexdigest(),
     }
