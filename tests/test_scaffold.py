@@ -80,8 +80,11 @@ def test_a_malformed_override_is_a_user_error_naming_the_item(items, message):
 
 
 def test_the_template_is_found_in_the_installed_package():
+    import willkommen_cookiecutter
+
     folder = template_dir()
-    assert folder.parent.name != "" and (folder / "cookiecutter.json").is_file()
+    assert folder == Path(willkommen_cookiecutter.__file__).resolve().parent
+    assert (folder / "cookiecutter.json").is_file()
     assert (folder / "hooks" / "pre_gen_project.py").is_file()
     assert (folder / "{{cookiecutter.slug}}" / "willkommen.toml").is_file()
 
@@ -91,14 +94,14 @@ def test_the_template_enables_only_modules_that_are_installed():
     assert modules and set(modules) <= set(installed_plugins())
 
 
-def new(tmp_path: Path, *args: str) -> tuple[int, str]:
+def new(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(cli, ["new", *args])
     return result.exit_code, result.output
 
 
 def test_new_creates_an_instance_that_opens_and_checks_clean(tmp_path):
     target = tmp_path / "abh" / "dessau"
-    code, output = new(tmp_path, str(target), "--name", "Ausländerbehörde Dessau-Roßlau")
+    code, output = new(str(target), "--name", "Ausländerbehörde Dessau-Roßlau")
     assert code == 0, output
     assert f"created {target}" in output
     instance = Instance.open(target)
@@ -130,7 +133,7 @@ def test_new_creates_an_instance_that_opens_and_checks_clean(tmp_path):
 def test_new_writes_a_fresh_secret_key_readable_only_by_the_owner(tmp_path):
     keys = []
     for name in ("Börde", "Harz"):
-        code, output = new(tmp_path, str(tmp_path / name), "--name", name)
+        code, output = new(str(tmp_path / name), "--name", name)
         assert code == 0, output
         env = tmp_path / name / ".env"
         assert stat.S_IMODE(env.stat().st_mode) == 0o600
@@ -141,7 +144,7 @@ def test_new_writes_a_fresh_secret_key_readable_only_by_the_owner(tmp_path):
 
 
 def test_the_instance_is_thin_with_local_folders_deployment_and_gitignore(tmp_path):
-    code, output = new(tmp_path, str(tmp_path / "i"), "--name", "Landkreis Stendal")
+    code, output = new(str(tmp_path / "i"), "--name", "Landkreis Stendal")
     assert code == 0, output
     root = tmp_path / "i"
     for relative in [
@@ -172,7 +175,6 @@ def test_the_instance_is_thin_with_local_folders_deployment_and_gitignore(tmp_pa
 def test_set_overrides_are_applied(tmp_path):
     target = tmp_path / "halle"
     code, output = new(
-        tmp_path,
         str(target),
         "--name",
         "Ausländerbehörde Halle (Saale)",
@@ -212,7 +214,7 @@ def test_set_overrides_are_applied(tmp_path):
 
 def test_names_with_quotes_and_backslashes_are_written_exactly(tmp_path):
     name = 'Ausländerbehörde "Nord" Süd\\Ost'
-    code, output = new(tmp_path, str(tmp_path / "x"), "--name", name, "--set", "modules=")
+    code, output = new(str(tmp_path / "x"), "--name", name, "--set", "modules=")
     assert code == 0, output
     settings = Instance.open(tmp_path / "x").settings
     assert settings.authority.name == name
@@ -221,7 +223,7 @@ def test_names_with_quotes_and_backslashes_are_written_exactly(tmp_path):
 
 def test_an_unknown_set_key_is_refused_listing_the_known_keys(tmp_path):
     target = tmp_path / "x"
-    code, output = new(tmp_path, str(target), "--name", "Harz", "--set", "postleitzahl=38820")
+    code, output = new(str(target), "--name", "Harz", "--set", "postleitzahl=38820")
     assert code == 1
     assert "postleitzahl: unknown key" in output
     assert "postcode" in output and "languages" in output
@@ -249,7 +251,7 @@ def test_an_unknown_set_key_is_refused_listing_the_known_keys(tmp_path):
 def test_a_bad_set_value_is_refused_naming_the_key_and_nothing_is_left(tmp_path, item, message):
     parent = tmp_path / "rollout"
     parent.mkdir()
-    code, output = new(tmp_path, str(parent / "harz"), "--name", "Landkreis Harz", "--set", item)
+    code, output = new(str(parent / "harz"), "--name", "Landkreis Harz", "--set", item)
     assert code == 1
     assert message in output
     assert "Traceback" not in output
@@ -260,7 +262,7 @@ def test_a_non_empty_target_is_refused_and_left_untouched(tmp_path):
     target = tmp_path / "busy"
     target.mkdir()
     (target / "notes.txt").write_text("keep me")
-    code, output = new(tmp_path, str(target), "--name", "Harz")
+    code, output = new(str(target), "--name", "Harz")
     assert code == 1
     assert "exists and is not empty" in output
     assert [p.name for p in target.iterdir()] == ["notes.txt"]
@@ -270,7 +272,7 @@ def test_a_non_empty_target_is_refused_and_left_untouched(tmp_path):
 def test_an_empty_existing_target_is_used(tmp_path):
     target = tmp_path / "empty"
     target.mkdir()
-    code, output = new(tmp_path, str(target), "--name", "Harz")
+    code, output = new(str(target), "--name", "Harz")
     assert code == 0, output
     assert Instance.open(target).slug == "harz"
 
@@ -308,7 +310,7 @@ def test_plain_cookiecutter_derives_the_slug_and_its_hook_refuses_bad_values(tmp
 
 def test_the_example_local_plugin_is_documented_disabled_and_works_when_enabled(tmp_path):
     root = tmp_path / "i"
-    code, output = new(tmp_path, str(root), "--name", "Saalekreis", "--set", "modules=")
+    code, output = new(str(root), "--name", "Saalekreis", "--set", "modules=")
     assert code == 0, output
     listing = CliRunner().invoke(cli, ["--instance", str(root), "plugins", "list", "--json"])
     plugins = {p["name"]: p for p in json.loads(listing.output)["plugins"]}
@@ -330,7 +332,7 @@ def test_the_example_local_plugin_is_documented_disabled_and_works_when_enabled(
 
 def test_the_generated_instance_passes_its_own_smoke_tests(tmp_path):
     root = tmp_path / "wittenberg"
-    code, output = new(tmp_path, str(root), "--name", "Landkreis Wittenberg")
+    code, output = new(str(root), "--name", "Landkreis Wittenberg")
     assert code == 0, output
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
@@ -344,3 +346,23 @@ def test_the_generated_instance_passes_its_own_smoke_tests(tmp_path):
     assert "4 passed" in result.stdout
     # The smoke tests worked on a copy: the instance has no database of its own yet.
     assert not (root / "willkommen.db").exists()
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_generated_instance_that_does_not_open_cleanly_is_removed(
+    tmp_path, monkeypatch, existing
+):
+    from willkommen_core.errors import Problem
+    from willkommen_core.scaffold import new_instance
+
+    target = tmp_path / "x"
+    if existing:
+        target.mkdir()
+    monkeypatch.setattr(
+        Instance, "check", lambda self, **kw: [Problem("willkommen.toml", "web", "broken")]
+    )
+    with pytest.raises(UserError, match="nothing was created") as info:
+        new_instance(target, "Landkreis Harz", {})
+    assert "willkommen.toml: web: broken" in str(info.value)
+    assert [p.name for p in tmp_path.iterdir()] == (["x"] if existing else [])
+    assert not existing or list(target.iterdir()) == []
