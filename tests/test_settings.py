@@ -98,7 +98,11 @@ INVALID: dict[str, tuple[Callable[[Path, pytest.MonkeyPatch], None], str]] = {
         lambda root, mp: edit_toml(root, setter("secret_key", value="s" * 40)),
         "willkommen.toml: secret_key: secrets belong in .env or the environment",
     ),
-    "plugin section value out of range": (
+    "built-in plugin section value out of range": (
+        lambda root, mp: edit_toml(root, setter("partner", value={"stale_contact_months": 0})),
+        "willkommen.toml: partner.stale_contact_months: must be >= 1",
+    ),
+    "third-party plugin section value out of range": (
         lambda root, mp: edit_toml(root, setter("hallo", value={"repeat": 0})),
         "willkommen.toml: hallo.repeat: must be >= 1",
     ),
@@ -130,8 +134,8 @@ def no_server(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def instance_root(hallo_distribution, make_sqlite_instance) -> Path:
-    """A valid, migrated instance (with the test plugin ``hallo``) to break."""
-    root = make_sqlite_instance(["hallo"]).root
+    """A valid, migrated instance (``partner`` and the test plugin ``hallo``) to break."""
+    root = make_sqlite_instance(["partner", "hallo"]).root
     assert run("--instance", root, "check").exit_code == 0
     return root
 
