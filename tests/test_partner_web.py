@@ -261,3 +261,17 @@ def test_public_link_is_in_the_navigation_for_everyone(make_instance, make_clien
     assert 'href="/partner/hilfe"' in client.get("/barrierefreiheit").text
     login(client, instance, "redaktion")
     assert 'href="/partner/"' in client.get("/").text
+
+
+def test_html_in_free_text_is_stored_faithfully_and_shown_escaped(make_instance, make_client):
+    instance, client = _staff(make_instance, make_client)
+    script = "<script>alert('x')</script>"
+    response = _post(
+        client, "/partner/neu", {**VALID, "name": f"Verein {script}", "services": script}
+    )
+    assert response.status_code == 303
+    [partner] = store.search(instance.db)
+    assert partner.name == f"Verein {script}" and partner.services == script
+    for url in (response.headers["location"], "/partner/", "/partner/hilfe"):
+        html = client.get(url).text
+        assert script not in html and "&lt;script&gt;" in html

@@ -132,7 +132,7 @@ def problems(instance: Any) -> list[Problem]:
     return found
 
 
-_cache: dict[tuple[str, float], dict[str, Category]] = {}
+_cache: dict[tuple[str, int, int], dict[str, Category]] = {}
 
 
 def load(instance: Any) -> dict[str, Category]:
@@ -144,7 +144,8 @@ def load(instance: Any) -> dict[str, Category]:
     path = instance.content_path("partner", CATEGORIES_FILE)
     for candidate in dict.fromkeys((path, shipped_path())):
         try:
-            key = (str(candidate), candidate.stat().st_mtime)
+            stat = candidate.stat()
+            key = (str(candidate), stat.st_mtime_ns, stat.st_size)
         except OSError:
             continue
         if key in _cache:
