@@ -18,7 +18,9 @@ Specification (issue 2, "Plugins (pluggy)"):
 from __future__ import annotations
 
 import json
+import re
 import textwrap
+from html import unescape
 from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
@@ -421,6 +423,13 @@ def _mounted_paths(app: Any, name: str) -> list[str]:
     return paths
 
 
+def card_titles(html: str) -> list[str]:
+    """Titles of the cards on the start page."""
+    return [
+        unescape(t.strip()) for t in re.findall(r'<li class="card">\s*<h2>(.*?)</h2>', html, re.S)
+    ]
+
+
 def _footprint(instance: Instance, client: Any, name: str, seen: dict[str, Any]) -> dict[str, Any]:
     """What of plugin ``name`` shows in ``instance``; ``seen`` is what it showed when enabled."""
     host = instance.plugins
@@ -439,7 +448,7 @@ def _footprint(instance: Instance, client: Any, name: str, seen: dict[str, Any])
             if isinstance(m, Mount) and m.path in (f"/{name}", f"/api/v1/{name}", f"/static/{name}")
         ],
         "nav": [p for p in seen["nav"] if f'href="{p}"' in home or f'href="{p}"' in public],
-        "cards": [title for title in seen["cards"] if title in home],
+        "cards": [title for title in seen["cards"] if title in card_titles(home)],
         "tables": sorted(
             set(inspect(instance.db.engine).get_table_names())
             & {*seen["tables"], f"alembic_version_{name}"}
