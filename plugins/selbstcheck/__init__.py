@@ -1,0 +1,169 @@
+"""Self-assessment (``selbstcheck``): anonymous rounds on the five cornerstones.
+
+Leadership (role ``leitung``) opens a round with a shared participation code
+or printed one-time codes; staff answer without an account, one page per
+cornerstone; leadership sees aggregated results (never a group below the
+instance's ``[privacy] min_group_size``), compares rounds, perspectives and
+work areas, and turns recommendations of all modules into measures of the
+core action plan. ``willkommen selbstcheck summary`` exports the anonymous
+state summary for the ministry.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from willkommen_core.hookspecs import hookimpl
+from willkommen_core.i18n import gettext as _
+from willkommen_core.i18n import lazy_gettext as _l
+from willkommen_core.types import Card, ModuleInfo, PluginStorage, Recommendation
+
+from .settings import SelbstcheckSettings
+
+NAME = "selbstcheck"
+HERE = Path(__file__).parent
+STAFF = ("leitung",)
+
+
+@hookimpl
+def module_info() -> ModuleInfo:
+    return ModuleInfo(
+        title=_l("Selbstcheck"),
+        summary=_l(
+            "Anonyme Selbsteinschätzung der Behörde zu den fünf Eckpunkten einer "
+            "Willkommensbehörde, mit Ergebnissen, Fortschritt und Empfehlungen."
+        ),
+        cornerstones=(
+            "binnenorganisation",
+            "verankerung",
+            "kompetenzen",
+            "zusammenarbeit",
+            "erscheinungsbild",
+        ),
+        nav_path="/selbstcheck/",
+        nav_roles=STAFF,
+        public_path="/selbstcheck/teilnahme",
+        public_title=_l("Am Selbstcheck teilnehmen"),
+    )
+
+
+@hookimpl
+def settings_model() -> type[SelbstcheckSettings]:
+    return SelbstcheckSettings
+
+
+@hookimpl
+def storage() -> PluginStorage:
+    from .tables import metadata
+
+    return PluginStorage(metadata, HERE / "migrations")
+
+
+@hookimpl
+def web_routes(instance: Any) -> list[Any]:
+    from .web import routes
+
+    return routes(instance)
+
+
+@hookimpl
+def api_routes(instance: Any) -> list[Any]:
+    from .api import routes
+
+    return routes(instance)
+
+
+@hookimpl
+def templates_dir() -> Path:
+    return HERE / "templates"
+
+
+@hookimpl
+def static_dir() -> Path:
+    return HERE / "static"
+
+
+@hookimpl
+def locale_dir() -> Path:
+    return HERE / "locale"
+
+
+@hookimpl
+def cli_group() -> Any:
+    from .cli import group
+
+    return group
+
+
+@hookimpl
+def dashboard_cards(instance: Any, user: Any) -> list[Card]:
+    from . import store
+
+    if user is None or not user.has_role(*STAFF):
+        return []
+    rounds = store.list_rounds(instance.db)
+    open_rounds = [r for r in rounds if r.status == "open"]
+    if open_rounds:
+        r = open_rounds[0]
+        return [
+            Card(
+                _("Selbstcheck läuft"),
+                _(
+                    "Runde „%(title)s“: %(n)s Teilnahmen bisher.",
+                    title=r.title,
+                    n=store.response_count(instance.db, r.id),
+                ),
+                f"/selbstcheck/runden/{r.id}",
+                _("Zur Runde"),
+            )
+        ]
+    closed = [r for r in rounds if r.status == "closed"]
+    if closed:
+        return [
+            Card(
+                _("Selbstcheck"),
+                _(
+                    "%(n)s abgeschlossene Runden. Ergebnisse, Fortschritt und Empfehlungen ansehen.",
+                    n=len(closed),
+                ),
+                f"/selbstcheck/runden/{closed[0].id}/ergebnisse",
+                _("Zu den Ergebnissen"),
+            )
+        ]
+    return [
+        Card(
+            _("Selbstcheck"),
+            _("Wo steht Ihre Behörde bei den fünf Eckpunkten? Starten Sie die erste Runde."),
+            "/selbstcheck/runden/neu",
+            _("Runde anlegen"),
+        )
+    ]
+
+
+@hookimpl
+def recommendations(instance: Any, results: Any) -> list[Recommendation]:
+    from .recommend import own_recommendations
+
+    return own_recommendations(instance, results)
+
+
+@hookimpl
+def state_summary(instance: Any) -> dict[str, Any]:
+    from .summary import build
+
+    return build(instance)
+
+
+@hookimpl
+def content_problems(instance: Any) -> list[Any]:
+    from .questionnaire import assemble
+
+    return assemble(instance)[1]
+
+
+@hookimpl
+def demo_content(instance: Any) -> None:
+    from .demo import seed
+
+    seed(instance)

@@ -1,0 +1,378 @@
+"""JSON API under ``/api/v1/selbstcheck/`` (in ``/api/openapi.json``).
+
+Creating, closing and reading results need a bearer token (or session) of
+role ``leitung`` or ``admin``; reading the questionnaire and submitting need
+only the round's participation code or a one-time code. Results exist only
+for closed rounds and carry no mean, distribution or comments for a
+suppressed group. Every refusal is a 4xx with a specific message and stores
+nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from starlette.requests import Request
+
+from willkommen_core.i18n import current_language
+from willkommen_core.web.api import ApiError, ApiRoute
+
+from . import questionnaire as qmod
+from . import store
+from .results import ALL
+from .summary import min_size, round_results
+from .validation import check
+from .web import notice_text
+
+NAME = "selbstcheck"
+STAFF = ("leitung",)
+
+
+class RoundCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=200)
+    mode: Literal["code", "tokens"] = "code"
+    tokens: int | None = Field(
+        None, ge=1, le=5000, description="Number of one-time codes (mode tokens)"
+    )
+    period_start: date | None = None
+    period_end: date | None = None
+    staff_council_agreed_on: date | None = Field(
+        None, description="Required when the instance requires recorded agreement"
+    )
+    dpo_agreed_on: date | None = Field(
+        None, description="Date the data protection officer agreed; required like the above"
+    )
+
+
+class RoundCreated(BaseModel):
+    id: int
+    code: str | None = Field(None, description="Shared participation code (mode code)")
+    tokens: list[str] | None = Field(
+        None, description="One-time codes, shown only now (mode tokens)"
+    )
+
+
+class RoundClosed(BaseModel):
+    id: int
+    status: Literal["closed"]
+    responses: int
+
+
+class ItemOut(BaseModel):
+    id: str
+    text: str
+    explanation: str
+
+
+class CornerstoneOut(BaseModel):
+    id: str
+    title: str
+    items: list[ItemOut]
+
+
+class QuestionnaireOut(BaseModel):
+    version: str
+    round: int
+    scale: dict[str, str]
+    work_areas: list[str]
+    notice: str
+    cornerstones: list[CornerstoneOut]
+
+
+class ResponseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str | None = Field(None, max_length=64)
+    token: str | None = Field(None, max_length=64)
+    perspective: Literal["leitung", "mitarbeitende"]
+    area: str = Field("", max_length=100)
+    answers: dict[str, StrictInt | None] = Field(
+        description="Every item of the round: 1..5, or null for 'cannot judge'"
+    )
+    comments: dict[str, str] = Field(default_factory=dict)
+
+
+class Stored(BaseModel):
+    status: Literal["stored"]
+
+
+class CellOut(BaseModel):
+    id: str
+    n: int | None
+    mean: float | None
+    distribution: dict[str, int] | None
+    dont_know: int | None
+    suppressed: bool
+
+
+class CornerstoneResult(CellOut):
+    comments: list[str] | None = None
+
+
+class ResultsOut(BaseModel):
+    round: int
+    questionnaire_version: str
+    min_group_size: int
+    perspective: str | None
+    area: str | None
+    responses: int
+    suppressed: bool
+    cornerstones: list[CornerstoneResult]
+    items: list[CellOut]
+
+
+def _round(request: Request) -> store.Round:
+    raw = request.path_params["id"]
+    rnd = store.get_round(request.app.state.instance.db, int(raw)) if raw.isdigit() else None
+    if rnd is None:
+        raise ApiError(404, "unknown round")
+    return rnd
+
+
+def _refused(exc: store.Refused) -> ApiError:
+    return ApiError(exc.status, exc.message)
+
+
+def create_round(request: Request, body: RoundCreate) -> Any:
+    instance = request.app.state.instance
+    settings = instance.plugin_settings(NAME)
+    if body.mode == "tokens" and not body.tokens:
+        raise ApiError(422, "invalid request: tokens: mode 'tokens' needs the number of tokens")
+    if body.mode == "code" and body.tokens:
+        raise ApiError(422, "invalid request: tokens: only for mode 'tokens'")
+    if body.tokens and body.tokens > settings.max_tokens:
+        raise ApiError(422, f"invalid request: tokens: at most {settings.max_tokens}")
+    if body.period_start and body.period_end and body.period_end < body.period_start:
+        raise ApiError(422, "invalid request: period_end: before period_start")
+    if settings.require_agreement and not (body.staff_council_agreed_on and body.dpo_agreed_on):
+        raise ApiError(
+            422,
+            "invalid request: this instance requires staff_council_agreed_on and dpo_agreed_on "
+            "before a round opens",
+        )
+    round_id = store.create_round(
+        instance.db,
+        qmod.current(instance),
+        title=body.title.strip(),
+        mode=body.mode,
+        period_start=body.period_start,
+        period_end=body.period_end,
+        require_agreement=settings.require_agreement,
+    )
+    tokens = store.open_round(
+        instance.db,
+        round_id,
+        notice=notice_text(request),
+        staff_council_agreed_on=body.staff_council_agreed_on,
+        dpo_agreed_on=body.dpo_agreed_on,
+        tokens_count=body.tokens or 0,
+    )
+    rnd = store.get_round(instance.db, round_id)
+    assert rnd is not None
+    if body.mode == "tokens":
+        return {"id": round_id, "tokens": tokens}
+    return {"id": round_id, "code": rnd.display_code}
+
+
+def close_round(request: Request) -> Any:
+    rnd = _round(request)
+    db = request.app.state.instance.db
+    try:
+        store.close_round(db, rnd.id)
+    except store.Refused as exc:
+        raise _refused(exc) from exc
+    return {"id": rnd.id, "status": "closed", "responses": store.response_count(db, rnd.id)}
+
+
+def questionnaire(request: Request) -> Any:
+    rnd = _round(request)
+    db = request.app.state.instance.db
+    code = request.query_params.get("code")
+    token = request.query_params.get("token")
+    if not code and not token:
+        raise ApiError(400, "give ?code=... or ?token=...")
+    try:
+        store.check_access(db, rnd, code=code, token=token)
+    except store.Refused as exc:
+        raise _refused(exc) from exc
+    q = store.questionnaire_of(db, rnd)
+    lang = current_language()
+    from .web import DONT_KNOW_LABEL, SCALE_LABELS
+
+    return {
+        "version": q.version,
+        "round": rnd.id,
+        "scale": {
+            **{str(k): str(v) for k, v in SCALE_LABELS.items()},
+            "null": str(DONT_KNOW_LABEL),
+        },
+        "work_areas": list(q.work_areas),
+        "notice": rnd.notice,
+        "cornerstones": [
+            {
+                "id": c.id,
+                "title": c.label(lang),
+                "items": [
+                    {"id": i.id, "text": i.label(lang), "explanation": i.hint(lang)}
+                    for i in c.items
+                ],
+            }
+            for c in q.cornerstones
+        ],
+    }
+
+
+def submit(request: Request, body: ResponseIn) -> Any:
+    instance = request.app.state.instance
+    db = instance.db
+    rnd = _round(request)
+    if body.code and body.token:
+        raise ApiError(422, "invalid request: give either code or token, not both")
+    try:
+        store.check_access(db, rnd, code=body.code, token=body.token)
+    except store.Refused as exc:
+        raise _refused(exc) from exc
+    q = store.questionnaire_of(db, rnd)
+    issues = check(
+        q,
+        perspective=body.perspective,
+        area=body.area,
+        answers=body.answers,
+        comments=body.comments,
+        max_comment_length=instance.plugin_settings(NAME).max_comment_length,
+    )
+    if issues:
+        details = [{"field": i.field, "message": i.english()} for i in issues]
+        raise ApiError(422, f"invalid request: {issues[0].field}: {issues[0].english()}", details)
+    try:
+        store.submit(
+            db,
+            rnd.id,
+            code=body.code,
+            token=body.token,
+            perspective=body.perspective,
+            area=body.area,
+            values=dict(body.answers),
+            texts={k: v.strip() for k, v in body.comments.items() if v.strip()},
+        )
+    except store.Refused as exc:
+        raise _refused(exc) from exc
+    return {"status": "stored"}
+
+
+def results(request: Request) -> Any:
+    instance = request.app.state.instance
+    rnd = _round(request)
+    if rnd.status != "closed":
+        raise ApiError(409, "results are available once the round is closed")
+    res = round_results(instance, rnd)
+    perspective = request.query_params.get("perspective") or None
+    area = request.query_params.get("area")
+    if perspective is not None and perspective not in res.perspectives:
+        raise ApiError(400, "perspective must be 'leitung' or 'mitarbeitende'")
+    if area is not None and area not in res.areas:
+        raise ApiError(
+            400, f"unknown area {area!r} (known: {', '.join(a for a in res.areas if a)})"
+        )
+    group = res.group(perspective, area)
+
+    def cell(cid: str, c: Any) -> dict[str, Any]:
+        if c.suppressed:
+            return {
+                "id": cid,
+                "n": None if group.suppressed else c.n,
+                "mean": None,
+                "distribution": None,
+                "dont_know": None if group.suppressed else c.dont_know,
+                "suppressed": True,
+            }
+        return {
+            "id": cid,
+            "n": c.n,
+            "mean": c.mean,
+            "distribution": c.distribution,
+            "dont_know": c.dont_know,
+            "suppressed": False,
+        }
+
+    return {
+        "round": rnd.id,
+        "questionnaire_version": rnd.questionnaire_version,
+        "min_group_size": min_size(instance),
+        "perspective": perspective,
+        "area": None if area is None or area == ALL else area,
+        "responses": group.responses,
+        "suppressed": group.suppressed,
+        "cornerstones": [
+            {
+                **cell(c.id, group.cornerstones[c.id]),
+                "comments": None if group.suppressed else group.comments.get(c.id, []),
+            }
+            for c in res.questionnaire.cornerstones
+        ],
+        "items": [cell(iid, c) for iid, c in group.items.items()],
+    }
+
+
+def routes(instance: Any) -> list[ApiRoute]:
+    return [
+        ApiRoute(
+            "/rounds",
+            create_round,
+            methods=("POST",),
+            roles=STAFF,
+            summary="Create and open a self-assessment round",
+            request_model=RoundCreate,
+            response_model=RoundCreated,
+            status_code=201,
+            name="selbstcheck_create_round",
+        ),
+        ApiRoute(
+            "/rounds/{id}/close",
+            close_round,
+            methods=("POST",),
+            roles=STAFF,
+            summary="Close a round (no more responses; results become available)",
+            response_model=RoundClosed,
+            name="selbstcheck_close_round",
+        ),
+        ApiRoute(
+            "/rounds/{id}/questionnaire",
+            questionnaire,
+            public=True,
+            summary="The round's frozen questionnaire, for participants",
+            response_model=QuestionnaireOut,
+            query={
+                "code": "participation code (mode code)",
+                "token": "one-time code (mode tokens)",
+            },
+            name="selbstcheck_questionnaire",
+        ),
+        ApiRoute(
+            "/rounds/{id}/responses",
+            submit,
+            methods=("POST",),
+            public=True,
+            summary="Submit one anonymous response",
+            request_model=ResponseIn,
+            response_model=Stored,
+            status_code=201,
+            name="selbstcheck_submit",
+        ),
+        ApiRoute(
+            "/rounds/{id}/results",
+            results,
+            roles=STAFF,
+            summary="Aggregated results of a closed round (suppression applied)",
+            response_model=ResultsOut,
+            query={
+                "perspective": "leitung or mitarbeitende",
+                "area": "a work area of the round ('' = no area given)",
+            },
+            name="selbstcheck_results",
+        ),
+    ]

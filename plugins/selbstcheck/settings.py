@@ -1,0 +1,52 @@
+"""Settings of the self-assessment: section ``[selbstcheck]`` of ``willkommen.toml``.
+
+The minimum group size is deliberately NOT here: it is the instance-wide
+privacy setting ``[privacy] min_group_size`` (default 5, never below 3), so
+one value protects every module's aggregates.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+DEFAULT_WORK_AREAS = [
+    "Publikumsbereich Ausländerrecht",
+    "Integration und Einbürgerung",
+    "Aufenthaltsbeendigung",
+    "Bescheiderstellung und Rechtsmittel",
+    "EDV",
+]
+
+
+class SelbstcheckSettings(BaseModel):
+    """What an authority may tune about its self-assessment."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    work_areas: list[str] = Field(default_factory=lambda: list(DEFAULT_WORK_AREAS), max_length=30)
+    """Work areas respondents may name (optional for them); empty: the question is not asked."""
+    ask_work_area: bool = True
+    """Ask for the work area at all (small authorities may prefer not to)."""
+    max_comment_length: int = Field(2000, ge=0, le=10000)
+    """Longest comment per cornerstone, in characters; 0 switches comments off."""
+    max_tokens: int = Field(500, ge=1, le=5000)
+    """Most one-time codes one round may have."""
+    notice: str = Field("", max_length=5000)
+    """Notice on voluntary, anonymous participation shown before a round opens and to
+    every participant; empty: the toolkit's standard text (translated)."""
+    require_agreement: bool = False
+    """Every round must record the consent of staff council and data protection officer
+    before it opens."""
+    recommend_below: float = Field(3.5, ge=1, le=5)
+    """Propose measures for a cornerstone whose mean is below this."""
+
+    @field_validator("work_areas")
+    @classmethod
+    def _clean_areas(cls, value: list[str]) -> list[str]:
+        cleaned = [v.strip() for v in value]
+        for v in cleaned:
+            if not v or len(v) > 100:
+                raise ValueError("each work area needs 1 to 100 characters")
+        if len(set(cleaned)) != len(cleaned):
+            raise ValueError("lists a work area twice")
+        return cleaned

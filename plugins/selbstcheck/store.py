@@ -1,0 +1,478 @@
+"""Rounds, one-time codes and anonymous submissions.
+
+A submission is stored in ONE transaction: the one-time code is marked used
+(or the shared code checked) and the response, its answers and comments are
+inserted, or nothing is. The records share nothing that could link them: no
+id, no timestamp; a response has a random UUID and the day only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from .questionnaire import Questionnaire
+from .tables import answers, comments, responses, rounds, tokens
+
+PERSPECTIVES = ("leitung", "mitarbeitende")
+MODES = ("code", "tokens")
+STATUSES = ("draft", "open", "closed")
+# Unambiguous when read aloud or printed (no 0/O, 1/I/L).
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+TOKEN_LENGTH = 12
+
+
+class Refused(Exception):
+    """A submission or action that must not happen; ``status`` as for HTTP."""
+
+    def __init__(self, status: int, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.kind = kind
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Round:
+    id: int
+    title: str
+    period_start: date | None
+    period_end: date | None
+    mode: str
+    code: str | None
+    status: str
+    questionnaire_version: str
+    notice: str
+    require_agreement: bool
+    staff_council_agreed_on: date | None
+    dpo_agreed_on: date | None
+    created_at: datetime
+    opened_on: date | None
+    closed_on: date | None
+
+    @property
+    def display_code(self) -> str:
+        return format_code(self.code or "")
+
+
+_ROUND_COLUMNS = [c for c in rounds.c if c.name != "questionnaire"]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def normalize(code: str) -> str:
+    """Codes are typed by people: case, spaces and hyphens do not matter."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def format_code(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def _random_code(length: int) -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+
+
+def token_hash(token: str) -> str:
+    # 60 random bits per token: a fast hash suffices; only the hash is stored.
+    return hashlib.sha256(normalize(token).encode("ascii", "ignore")).hexdigest()
+
+
+# -- rounds ------------------------------------------------------------------------
+
+
+def create_round(
+    db: Any,
+    questionnaire: Questionnaire,
+    *,
+    title: str,
+    mode: str,
+    period_start: date | None = None,
+    period_end: date | None = None,
+    require_agreement: bool = False,
+) -> int:
+    """A new round in status ``draft`` with the questionnaire frozen into it."""
+    assert mode in MODES
+    with db.write() as s:
+        values: dict[str, Any] = {
+            "title": title,
+            "mode": mode,
+            "status": "draft",
+            "period_start": period_start,
+            "period_end": period_end,
+            "questionnaire_version": questionnaire.version,
+            "questionnaire": questionnaire.to_json(),
+            "notice": "",
+            "require_agreement": require_agreement,
+            "created_at": _now(),
+        }
+        if mode == "code":
+            values["code"] = _unique_code(s)
+        return int(s.execute(insert(rounds).values(**values)).inserted_primary_key[0])
+
+
+def _unique_code(session: Any) -> str:
+    while True:
+        code = _random_code(CODE_LENGTH)
+        if session.execute(select(rounds.c.id).where(rounds.c.code == code)).first() is None:
+            return code
+
+
+def get_round(db: Any, round_id: int) -> Round | None:
+    with db.read() as s:
+        row = s.execute(select(*_ROUND_COLUMNS).where(rounds.c.id == round_id)).first()
+    return Round(**row._mapping) if row else None
+
+
+def list_rounds(db: Any) -> list[Round]:
+    with db.read() as s:
+        rows = s.execute(select(*_ROUND_COLUMNS).order_by(rounds.c.id.desc())).all()
+    return [Round(**r._mapping) for r in rows]
+
+
+_frozen: dict[tuple[str, int, str], Questionnaire] = {}
+_frozen_lock = threading.Lock()
+
+
+def questionnaire_of(db: Any, rnd: Round) -> Questionnaire:
+    """The round's frozen questionnaire (parsed once per process: it never changes)."""
+    key = (db.url, rnd.id, rnd.questionnaire_version)
+    found = _frozen.get(key)
+    if found is None:
+        with db.read() as s:
+            text = s.execute(select(rounds.c.questionnaire).where(rounds.c.id == rnd.id)).scalar()
+        found = Questionnaire.from_json(text)
+        with _frozen_lock:
+            if len(_frozen) > 256:
+                _frozen.clear()
+            _frozen[key] = found
+    return found
+
+
+def open_round(
+    db: Any,
+    round_id: int,
+    *,
+    notice: str,
+    staff_council_agreed_on: date | None = None,
+    dpo_agreed_on: date | None = None,
+    tokens_count: int = 0,
+) -> list[str]:
+    """Open a draft round; for mode ``tokens`` returns the new one-time codes
+    (shown once: only their hashes are stored)."""
+    with db.write() as s:
+        row = s.execute(
+            select(rounds.c.status, rounds.c.mode, rounds.c.require_agreement)
+            .where(rounds.c.id == round_id)
+            .with_for_update()
+        ).first()
+        if row is None:
+            raise Refused(404, "unknown_round", "unknown round")
+        if row.status != "draft":
+            raise Refused(409, "not_draft", "the round has been opened already")
+        if row.require_agreement and (staff_council_agreed_on is None or dpo_agreed_on is None):
+            raise Refused(
+                422,
+                "agreement_missing",
+                "this round needs the dates on which the staff council and the data "
+                "protection officer agreed",
+            )
+        s.execute(
+            update(rounds)
+            .where(rounds.c.id == round_id)
+            .values(
+                status="open",
+                notice=notice,
+                opened_on=date.today(),
+                staff_council_agreed_on=staff_council_agreed_on,
+                dpo_agreed_on=dpo_agreed_on,
+            )
+        )
+        return _insert_tokens(s, round_id, tokens_count) if row.mode == "tokens" else []
+
+
+def _insert_tokens(session: Any, round_id: int, count: int) -> list[str]:
+    new = []
+    while len(new) < count:
+        new.append(_random_code(TOKEN_LENGTH))
+    session.execute(
+        insert(tokens),
+        [{"token_hash": token_hash(t), "round_id": round_id, "used": False} for t in new],
+    )
+    return [format_code(t) for t in new]
+
+
+def add_tokens(db: Any, round_id: int, count: int) -> list[str]:
+    """More one-time codes for an open round in mode ``tokens`` (lost sheets, new staff)."""
+    with db.write() as s:
+        row = s.execute(
+            select(rounds.c.status, rounds.c.mode).where(rounds.c.id == round_id)
+        ).first()
+        if row is None or row.mode != "tokens":
+            raise Refused(404, "unknown_round", "unknown round")
+        if row.status != "open":
+            raise Refused(409, "not_open", "the round is not open")
+        return _insert_tokens(s, round_id, count)
+
+
+def token_counts(db: Any, round_id: int) -> tuple[int, int]:
+    """(issued, used) one-time codes of a round."""
+    with db.read() as s:
+        rows = s.execute(
+            select(tokens.c.used, func.count())
+            .where(tokens.c.round_id == round_id)
+            .group_by(tokens.c.used)
+        ).all()
+    counts = {bool(used): int(n) for used, n in rows}
+    return counts.get(False, 0) + counts.get(True, 0), counts.get(True, 0)
+
+
+def close_round(db: Any, round_id: int) -> None:
+    with db.write() as s:
+        row = s.execute(
+            select(rounds.c.status).where(rounds.c.id == round_id).with_for_update()
+        ).first()
+        if row is None:
+            raise Refused(404, "unknown_round", "unknown round")
+        if row.status != "open":
+            raise Refused(409, "not_open", "only an open round can be closed")
+        s.execute(
+            update(rounds)
+            .where(rounds.c.id == round_id)
+            .values(status="closed", closed_on=date.today())
+        )
+
+
+def delete_draft(db: Any, round_id: int) -> bool:
+    from sqlalchemy import delete
+
+    with db.write() as s:
+        result = s.execute(
+            delete(rounds).where(rounds.c.id == round_id, rounds.c.status == "draft")
+        )
+        return bool(result.rowcount)
+
+
+def response_count(db: Any, round_id: int) -> int:
+    with db.read() as s:
+        return int(
+            s.execute(
+                select(func.count()).select_from(responses).where(responses.c.round_id == round_id)
+            ).scalar()
+            or 0
+        )
+
+
+# -- participation -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a participant's code opens: a round, by shared code or one-time code."""
+
+    round: Round
+    code: str | None = None
+    token: str | None = None
+
+
+def find_access(db: Any, entered: str) -> Access:
+    """The open round a code belongs to, or :class:`Refused` with the reason."""
+    value = normalize(entered)
+    if not value:
+        raise Refused(400, "no_code", "no code given")
+    with db.read() as s:
+        rid = None
+        if len(value) == CODE_LENGTH:
+            rid = s.execute(select(rounds.c.id).where(rounds.c.code == value)).scalar()
+        token_row = None
+        if rid is None and len(value) == TOKEN_LENGTH:
+            token_row = s.execute(
+                select(tokens.c.round_id, tokens.c.used).where(
+                    tokens.c.token_hash == token_hash(value)
+                )
+            ).first()
+    if rid is None and token_row is None:
+        raise Refused(403, "unknown_code", "unknown code")
+    rnd = get_round(db, rid if rid is not None else token_row.round_id)
+    assert rnd is not None
+    _require_open(rnd)
+    if token_row is not None:
+        if token_row.used:
+            raise Refused(409, "token_used", "this one-time code has already been used")
+        return Access(rnd, token=value)
+    return Access(rnd, code=value)
+
+
+def _require_open(rnd: Round) -> None:
+    if rnd.status == "draft":
+        raise Refused(409, "not_open", "the round has not been opened yet")
+    if rnd.status == "closed":
+        raise Refused(409, "closed", "the round is closed")
+
+
+def check_access(db: Any, rnd: Round, *, code: str | None, token: str | None) -> None:
+    """Refuse unless ``code``/``token`` lets one take part in ``rnd`` now (no change made)."""
+    _require_open(rnd)
+    if rnd.mode == "code":
+        if not code or not hmac.compare_digest(normalize(code), rnd.code or ""):
+            raise Refused(403, "wrong_code", "wrong participation code for this round")
+        return
+    if not token:
+        raise Refused(403, "token_required", "this round needs a one-time code (token)")
+    with db.read() as s:
+        row = s.execute(
+            select(tokens.c.used).where(
+                tokens.c.token_hash == token_hash(token), tokens.c.round_id == rnd.id
+            )
+        ).first()
+    if row is None:
+        raise Refused(403, "unknown_token", "unknown one-time code for this round")
+    if row.used:
+        raise Refused(409, "token_used", "this one-time code has already been used")
+
+
+def submit(
+    db: Any,
+    round_id: int,
+    *,
+    code: str | None,
+    token: str | None,
+    perspective: str,
+    area: str,
+    values: dict[str, int | None],
+    texts: dict[str, str],
+) -> None:
+    """Store one validated submission, all or nothing.
+
+    The round is re-checked inside the transaction (locked against a
+    concurrent close on PostgreSQL; SQLite serialises writers anyway) and a
+    one-time code is consumed by a conditional update, so two submissions
+    with the same code can never both succeed.
+    """
+    response_id = uuid.uuid4().hex
+    with db.write() as s:
+        row = s.execute(
+            select(rounds.c.status, rounds.c.mode, rounds.c.code)
+            .where(rounds.c.id == round_id)
+            .with_for_update(read=True)
+        ).first()
+        if row is None:
+            raise Refused(404, "unknown_round", "unknown round")
+        if row.status != "open":
+            raise Refused(
+                409,
+                "closed" if row.status == "closed" else "not_open",
+                "the round is closed" if row.status == "closed" else "the round is not open",
+            )
+        if row.mode == "code":
+            if not code or not hmac.compare_digest(normalize(code), row.code or ""):
+                raise Refused(403, "wrong_code", "wrong participation code for this round")
+        else:
+            if not token:
+                raise Refused(403, "token_required", "this round needs a one-time code (token)")
+            digest = token_hash(token)
+            result = s.execute(
+                update(tokens)
+                .where(
+                    tokens.c.token_hash == digest,
+                    tokens.c.round_id == round_id,
+                    tokens.c.used.is_(False),
+                )
+                .values(used=True)
+            )
+            if result.rowcount != 1:
+                known = s.execute(
+                    select(tokens.c.used).where(
+                        tokens.c.token_hash == digest, tokens.c.round_id == round_id
+                    )
+                ).first()
+                if known is None:
+                    raise Refused(403, "unknown_token", "unknown one-time code for this round")
+                raise Refused(409, "token_used", "this one-time code has already been used")
+        s.execute(
+            insert(responses).values(
+                id=response_id,
+                round_id=round_id,
+                day=date.today(),
+                perspective=perspective,
+                area=area,
+            )
+        )
+        s.execute(
+            insert(answers),
+            [
+                {"response_id": response_id, "item_id": iid, "value": value}
+                for iid, value in values.items()
+            ],
+        )
+        notes = [
+            {
+                "id": uuid.uuid4().hex,
+                "round_id": round_id,
+                "cornerstone": cid,
+                "perspective": perspective,
+                "area": area,
+                "text": text,
+            }
+            for cid, text in texts.items()
+            if text
+        ]
+        if notes:
+            s.execute(insert(comments), notes)
+
+
+# -- reading answers for results ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Response:
+    perspective: str
+    area: str
+    values: dict[str, int | None]
+
+
+def load_responses(db: Any, round_id: int) -> list[Response]:
+    with db.read() as s:
+        heads = s.execute(
+            select(responses.c.id, responses.c.perspective, responses.c.area).where(
+                responses.c.round_id == round_id
+            )
+        ).all()
+        rows = s.execute(
+            select(answers.c.response_id, answers.c.item_id, answers.c.value)
+            .join(responses, responses.c.id == answers.c.response_id)
+            .where(responses.c.round_id == round_id)
+        ).all()
+    by_id: dict[str, dict[str, int | None]] = {h.id: {} for h in heads}
+    for r in rows:
+        by_id[r.response_id][r.item_id] = r.value
+    return [Response(h.perspective, h.area, by_id[h.id]) for h in heads]
+
+
+@dataclass(frozen=True)
+class Comment:
+    cornerstone: str
+    perspective: str
+    area: str
+    text: str
+
+
+def load_comments(db: Any, round_id: int) -> list[Comment]:
+    with db.read() as s:
+        rows = s.execute(
+            select(
+                comments.c.cornerstone, comments.c.perspective, comments.c.area, comments.c.text
+            ).where(comments.c.round_id == round_id)
+        ).all()
+    return [Comment(*r) for r in rows]

@@ -1,0 +1,116 @@
+"""Tables of the self-assessment (own metadata: only these are migrated for it).
+
+Anonymity by construction:
+
+* ``selbstcheck_responses`` holds perspective, optional work area and the day
+  only: no name, address, user agent, token or time of day. Its key is a
+  random UUID and on SQLite the table is ``WITHOUT ROWID`` (stored in key
+  order), so neither the key nor the storage order reveals who answered when.
+* ``selbstcheck_tokens`` knows only whether a one-time code is used: no
+  timestamp, no reference to a response.
+* ``selbstcheck_comments`` are stored apart from the answers (own random
+  key, no response id), so a comment's wording cannot be used to read the
+  writer's ratings.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+rounds = Table(
+    "selbstcheck_rounds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("period_start", Date),
+    Column("period_end", Date),
+    Column("mode", String(10), nullable=False),  # "code" | "tokens"
+    Column("code", String(20), unique=True),  # shared participation code (mode "code")
+    Column("status", String(10), nullable=False),  # "entwurf" | "offen" | "geschlossen"
+    Column("questionnaire_version", String(40), nullable=False),
+    Column("questionnaire", Text, nullable=False),  # the assembled questionnaire, frozen
+    Column("notice", Text, nullable=False, default=""),  # the notice shown, frozen at opening
+    Column("require_agreement", Boolean, nullable=False, default=False),
+    Column("staff_council_agreed_on", Date),
+    Column("dpo_agreed_on", Date),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("opened_on", Date),
+    Column("closed_on", Date),
+)
+
+tokens = Table(
+    "selbstcheck_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column(
+        "round_id",
+        Integer,
+        ForeignKey("selbstcheck_rounds.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("used", Boolean, nullable=False, default=False),
+)
+
+responses = Table(
+    "selbstcheck_responses",
+    metadata,
+    Column("id", String(32), primary_key=True),  # random UUID
+    Column(
+        "round_id",
+        Integer,
+        ForeignKey("selbstcheck_rounds.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("day", Date, nullable=False),
+    Column("perspective", String(20), nullable=False),
+    Column("area", String(100), nullable=False, default=""),
+    sqlite_with_rowid=False,
+)
+
+answers = Table(
+    "selbstcheck_answers",
+    metadata,
+    Column(
+        "response_id",
+        String(32),
+        ForeignKey("selbstcheck_responses.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("item_id", String(60), primary_key=True),
+    Column("value", SmallInteger),  # 1..5; NULL: "kann ich nicht beurteilen"
+    sqlite_with_rowid=False,
+)
+
+comments = Table(
+    "selbstcheck_comments",
+    metadata,
+    Column("id", String(32), primary_key=True),  # random UUID, no link to a response
+    Column(
+        "round_id",
+        Integer,
+        ForeignKey("selbstcheck_rounds.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("cornerstone", String(40), nullable=False),
+    Column("perspective", String(20), nullable=False),
+    Column("area", String(100), nullable=False, default=""),
+    Column("text", Text, nullable=False),
+    sqlite_with_rowid=False,
+)

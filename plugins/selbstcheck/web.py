@@ -1,0 +1,896 @@
+"""Pages of the self-assessment.
+
+Participation (public, no account, no JavaScript): ``/selbstcheck/teilnahme``.
+The participant's answers travel between the pages in one signed hidden field
+(``state``): nothing reaches the database before the final submit, and the
+server keeps no session of them. Leadership pages (role ``leitung``): rounds,
+results, comparison, exports.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from willkommen_core.domain import CORNERSTONES
+from willkommen_core.i18n import current_language
+from willkommen_core.i18n import gettext as _
+from willkommen_core.i18n import lazy_gettext as _l
+from willkommen_core.web.routing import MAX_FORM_FIELDS, Page
+from willkommen_core.web.templating import render
+
+from . import charts, store
+from . import questionnaire as qmod
+from .recommend import collect
+from .results import ALL, RoundResults, compute, restrict, shared_items
+from .store import PERSPECTIVES, Refused
+from .summary import export_csv, export_json, min_size, round_results
+from .validation import check
+
+NAME = "selbstcheck"
+STAFF = ("leitung",)
+DONT_KNOW = "x"
+
+SCALE_LABELS = {
+    1: _l("trifft gar nicht zu"),
+    2: _l("trifft eher nicht zu"),
+    3: _l("teils, teils"),
+    4: _l("trifft eher zu"),
+    5: _l("trifft voll zu"),
+}
+DONT_KNOW_LABEL = _l("kann ich nicht beurteilen")
+PERSPECTIVE_LABELS = {"leitung": _l("Leitung"), "mitarbeitende": _l("Mitarbeitende")}
+STATUS_LABELS = {"draft": _l("Entwurf"), "open": _l("offen"), "closed": _l("abgeschlossen")}
+MODE_LABELS = {
+    "code": _l("ein gemeinsamer Teilnahmecode"),
+    "tokens": _l("Einmal-Codes zum Ausdrucken"),
+}
+
+
+def _instance(request: Request) -> Any:
+    return request.app.state.instance
+
+
+def _settings(request: Request) -> Any:
+    return _instance(request).plugin_settings(NAME)
+
+
+def default_notice() -> str:
+    return _(
+        "Die Teilnahme ist freiwillig und anonym. Wir speichern Ihre Antworten ohne Namen, "
+        "ohne IP-Adresse, ohne Angaben zu Ihrem Gerät und ohne Uhrzeit. Ergebnisse sehen nur "
+        "die Behördenleitung und nur zusammengefasst: Gruppen mit weniger als %(n)s Antworten "
+        "werden nirgends gezeigt. Ihre Kommentare erscheinen ohne Bezug zu Ihren Antworten und "
+        "in zufälliger Reihenfolge. Die Ergebnisse dienen dazu, gemeinsam Maßnahmen für unsere "
+        "Behörde zu planen; sie werden nicht zur Bewertung einzelner Personen genutzt.",
+        n="%(n)s",
+    )
+
+
+def notice_text(request: Request) -> str:
+    """The instance's notice (setting ``[selbstcheck] notice``) or the standard text."""
+    text = _settings(request).notice.strip() or default_notice()
+    return text.replace("%(n)s", str(min_size(_instance(request))))
+
+
+# -- participation ------------------------------------------------------------------
+
+
+def _serializer(request: Request) -> URLSafeSerializer:
+    secret = _instance(request).settings.secret_key.get_secret_value()
+    return URLSafeSerializer(secret, salt="willkommen-selbstcheck-teilnahme")
+
+
+def _dump(request: Request, state: dict[str, Any]) -> str:
+    return str(_serializer(request).dumps(state))
+
+
+def _load(request: Request, raw: str) -> dict[str, Any] | None:
+    try:
+        state = _serializer(request).loads(raw)
+    except BadSignature:
+        return None
+    return state if isinstance(state, dict) and isinstance(state.get("r"), int) else None
+
+
+def _refusal_message(exc: Refused) -> str:
+    return {
+        "no_code": _("Bitte geben Sie Ihren Teilnahmecode ein."),
+        "unknown_code": _("Diesen Code kennen wir nicht. Bitte prüfen Sie die Schreibweise."),
+        "wrong_code": _("Der Teilnahmecode passt nicht zu dieser Runde."),
+        "unknown_token": _("Diesen Einmal-Code kennen wir nicht."),
+        "token_required": _("Für diese Runde brauchen Sie einen Einmal-Code."),
+        "token_used": _(
+            "Dieser Einmal-Code wurde bereits verwendet. Jeder Einmal-Code gilt nur für eine "
+            "Teilnahme."
+        ),
+        "not_open": _("Diese Runde ist noch nicht geöffnet."),
+        "closed": _("Diese Runde ist abgeschlossen; Antworten werden nicht mehr angenommen."),
+        "unknown_round": _("Diese Runde gibt es nicht."),
+    }.get(exc.kind, exc.message)
+
+
+def _steps(q: qmod.Questionnaire) -> list[str]:
+    return ["start", *(c.id for c in q.cornerstones), "review"]
+
+
+def _values_from_state(state: dict[str, Any]) -> dict[str, int | None]:
+    return {k: (None if v == DONT_KNOW else v) for k, v in state.get("v", {}).items()}
+
+
+def _participation_page(
+    request: Request,
+    access_round: store.Round,
+    q: qmod.Questionnaire,
+    state: dict[str, Any],
+    step: str,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    steps = _steps(q)
+    index = steps.index(step)
+    cornerstone = q.cornerstone(step)
+    lang = current_language()
+    review = None
+    if step == "review":
+        review = [
+            {
+                "cornerstone": c,
+                "answers": [
+                    (
+                        item,
+                        state.get("v", {}).get(item.id),
+                    )
+                    for item in c.items
+                ],
+                "comment": state.get("k", {}).get(c.id, ""),
+                "step": steps.index(c.id),
+            }
+            for c in q.cornerstones
+        ]
+    context = {
+        "round": access_round,
+        "q": q,
+        "step": step,
+        "step_index": index,
+        "step_count": len(steps),
+        "cornerstone": cornerstone,
+        "lang_code": lang,
+        "state": _dump(request, state),
+        "values": state.get("v", {}),
+        "comments": state.get("k", {}),
+        "perspective": state.get("p", ""),
+        "area": state.get("a", ""),
+        "errors": errors or {},
+        "scale": list(SCALE_LABELS.items()),
+        "dont_know_label": DONT_KNOW_LABEL,
+        "dont_know": DONT_KNOW,
+        "perspective_labels": PERSPECTIVE_LABELS,
+        "review": review,
+        "notice": access_round.notice or notice_text(request),
+        "max_comment": _settings(request).max_comment_length,
+        "languages_here": _participation_languages(request),
+    }
+    return render(request, "selbstcheck/teilnahme.html", context, status)
+
+
+def _participation_languages(request: Request) -> list[tuple[str, str]]:
+    from willkommen_core.i18n import native_name
+
+    return [(code, native_name(code)) for code in _instance(request).settings.languages]
+
+
+def _entry_page(
+    request: Request, entered: str = "", error: str | None = None, status: int = 200
+) -> Response:
+    return render(
+        request,
+        "selbstcheck/teilnahme_code.html",
+        {"entered": entered, "error": error},
+        status,
+    )
+
+
+def _refused_page(request: Request, exc: Refused) -> Response:
+    status = exc.status if exc.status in (400, 403, 404, 409) else 400
+    return render(
+        request, "selbstcheck/teilnahme_abgelehnt.html", {"message": _refusal_message(exc)}, status
+    )
+
+
+def participate(request: Request) -> Response:
+    """GET: the code form, or with ``?code=`` the first page of the round."""
+    entered = request.query_params.get("code", "")
+    if not entered:
+        return _entry_page(request)
+    db = _instance(request).db
+    try:
+        access = store.find_access(db, entered)
+    except Refused as exc:
+        if exc.kind in ("unknown_code", "no_code"):
+            return _entry_page(request, entered, _refusal_message(exc), exc.status)
+        return _refused_page(request, exc)
+    q = store.questionnaire_of(db, access.round)
+    state: dict[str, Any] = {
+        "r": access.round.id,
+        "c": access.code,
+        "t": access.token,
+        "v": {},
+        "k": {},
+    }
+    step = "start"
+    wanted = request.query_params.get("schritt", "")
+    steps = _steps(q)
+    if wanted.isdigit() and 0 < int(wanted) < len(steps) - 1:
+        step = steps[int(wanted)]
+    return _participation_page(request, access.round, q, state, step)
+
+
+async def participate_post(request: Request) -> Response:
+    form = await request.form(max_fields=MAX_FORM_FIELDS)
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(_participate_post, request, form)
+
+
+def _participate_post(request: Request, form: Any) -> Response:
+    instance = _instance(request)
+    db = instance.db
+    raw_state = str(form.get("state", ""))
+    if not raw_state:  # the code form
+        entered = str(form.get("code", ""))[:64]
+        try:
+            access = store.find_access(db, entered)
+        except Refused as exc:
+            if exc.kind in ("unknown_code", "no_code"):
+                return _entry_page(request, entered, _refusal_message(exc), exc.status)
+            return _refused_page(request, exc)
+        q = store.questionnaire_of(db, access.round)
+        state = {"r": access.round.id, "c": access.code, "t": access.token, "v": {}, "k": {}}
+        return _participation_page(request, access.round, q, state, "start")
+    state = _load(request, raw_state)
+    if state is None:
+        return render(
+            request,
+            "selbstcheck/teilnahme_abgelehnt.html",
+            {
+                "message": _(
+                    "Ihre Eingaben konnten nicht gelesen werden. Bitte beginnen Sie neu mit "
+                    "Ihrem Code."
+                )
+            },
+            400,
+        )
+    rnd = store.get_round(db, state["r"])
+    if rnd is None:
+        return _refused_page(request, Refused(404, "unknown_round", "unknown round"))
+    try:
+        store.check_access(db, rnd, code=state.get("c"), token=state.get("t"))
+    except Refused as exc:
+        return _refused_page(request, exc)
+    q = store.questionnaire_of(db, rnd)
+    steps = _steps(q)
+    step = str(form.get("step", "start"))
+    if step not in steps:
+        step = "start"
+    settings = instance.plugin_settings(NAME)
+    _merge(form, state, q, step, settings.max_comment_length)
+    nav = str(form.get("nav", "next"))
+    index = steps.index(step)
+    if nav == "stay":
+        return _participation_page(request, rnd, q, state, step)
+    if nav == "back":
+        return _participation_page(request, rnd, q, state, steps[max(0, index - 1)])
+    if nav.startswith("edit:") and nav[5:] in steps:
+        return _participation_page(request, rnd, q, state, nav[5:])
+    errors = _step_errors(q, state, step, settings.max_comment_length)
+    if errors:
+        return _participation_page(request, rnd, q, state, step, errors, 400)
+    if nav == "submit" and step == "review":
+        issues = check(
+            q,
+            perspective=state.get("p"),
+            area=state.get("a", ""),
+            answers=_values_from_state(state),
+            comments=state.get("k", {}),
+            max_comment_length=settings.max_comment_length,
+        )
+        if issues:
+            errors = {i.field: i.message() for i in issues}
+            return _participation_page(request, rnd, q, state, "review", errors, 400)
+        try:
+            store.submit(
+                db,
+                rnd.id,
+                code=state.get("c"),
+                token=state.get("t"),
+                perspective=state["p"],
+                area=state.get("a", ""),
+                values=_values_from_state(state),
+                texts={k: v.strip() for k, v in state.get("k", {}).items() if v.strip()},
+            )
+        except Refused as exc:
+            return _refused_page(request, exc)
+        return render(request, "selbstcheck/teilnahme_danke.html", {"round": rnd})
+    return _participation_page(request, rnd, q, state, steps[min(len(steps) - 1, index + 1)])
+
+
+def _merge(
+    form: Any, state: dict[str, Any], q: qmod.Questionnaire, step: str, max_len: int
+) -> None:
+    """Take the current page's inputs into the state (also when going back)."""
+    if step == "start":
+        perspective = str(form.get("perspective", ""))
+        state["p"] = perspective if perspective in PERSPECTIVES else ""
+        area = str(form.get("area", ""))
+        state["a"] = area if area in q.work_areas else ""
+        return
+    cornerstone = q.cornerstone(step)
+    if cornerstone is None:
+        return
+    values = state.setdefault("v", {})
+    for item in cornerstone.items:
+        raw = str(form.get(f"a_{item.id}", ""))
+        if raw == DONT_KNOW:
+            values[item.id] = DONT_KNOW
+        elif raw in ("1", "2", "3", "4", "5"):
+            values[item.id] = int(raw)
+    if max_len:
+        # Kept as typed (also when too long) so the participant can shorten it.
+        text = str(form.get(f"k_{cornerstone.id}", ""))[: max_len * 2]
+        state.setdefault("k", {})[cornerstone.id] = text
+
+
+def _step_errors(
+    q: qmod.Questionnaire, state: dict[str, Any], step: str, max_len: int
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if step == "start":
+        if state.get("p") not in PERSPECTIVES:
+            errors["perspective"] = _("Bitte wählen Sie Ihre Perspektive.")
+        return errors
+    cornerstone = q.cornerstone(step)
+    if cornerstone is None:
+        return errors
+    issues = check(
+        q,
+        perspective=None,
+        area=None,
+        answers=_values_from_state(state),
+        comments={cornerstone.id: state.get("k", {}).get(cornerstone.id, "")},
+        max_comment_length=max_len,
+        partial={i.id for i in cornerstone.items},
+    )
+    for issue in issues:
+        errors[issue.field.replace("answers.", "a_").replace("comments.", "k_")] = issue.message()
+    return errors
+
+
+# -- leadership: rounds ---------------------------------------------------------------
+
+
+def _round_or_404(request: Request) -> store.Round:
+    from starlette.exceptions import HTTPException
+
+    rnd = store.get_round(_instance(request).db, int(request.path_params["round_id"]))
+    if rnd is None:
+        raise HTTPException(404)
+    return rnd
+
+
+def index(request: Request) -> Response:
+    db = _instance(request).db
+    rounds = store.list_rounds(db)
+    counts = {r.id: store.response_count(db, r.id) for r in rounds}
+    q = qmod.current(_instance(request))
+    return render(
+        request,
+        "selbstcheck/index.html",
+        {
+            "rounds": rounds,
+            "counts": counts,
+            "status_labels": STATUS_LABELS,
+            "mode_labels": MODE_LABELS,
+            "q": q,
+            "min_size": min_size(_instance(request)),
+            "closed_count": sum(1 for r in rounds if r.status == "closed"),
+        },
+    )
+
+
+def _parse_date(value: str, field: str, errors: dict[str, str]) -> date | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors[field] = _("Bitte ein Datum im Format JJJJ-MM-TT angeben.")
+        return None
+
+
+def _new_round_form(
+    request: Request, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Response:
+    return render(
+        request,
+        "selbstcheck/runde_neu.html",
+        {
+            "values": values,
+            "errors": errors,
+            "mode_options": [(k, str(v)) for k, v in MODE_LABELS.items()],
+            "require_agreement_forced": _settings(request).require_agreement,
+        },
+        status,
+    )
+
+
+async def new_round(request: Request) -> Response:
+    if request.method == "GET":
+        values = {"title": "", "mode": "code", "period_start": "", "period_end": ""}
+        return _new_round_form(request, values, {})
+    form = await request.form(max_fields=MAX_FORM_FIELDS)
+    values = {
+        k: str(form.get(k, "")).strip()
+        for k in ("title", "mode", "period_start", "period_end", "require_agreement")
+    }
+    errors: dict[str, str] = {}
+    if not values["title"]:
+        errors["title"] = _("Bitte geben Sie einen Titel an.")
+    elif len(values["title"]) > 200:
+        errors["title"] = _("Der Titel darf höchstens %(n)s Zeichen haben.", n=200)
+    if values["mode"] not in store.MODES:
+        errors["mode"] = _("Bitte wählen Sie, wie teilgenommen wird.")
+    start = _parse_date(values["period_start"], "period_start", errors)
+    end = _parse_date(values["period_end"], "period_end", errors)
+    if start and end and end < start:
+        errors["period_end"] = _("Das Ende liegt vor dem Beginn.")
+    if errors:
+        return _new_round_form(request, values, errors, 400)
+    instance = _instance(request)
+    round_id = store.create_round(
+        instance.db,
+        qmod.current(instance),
+        title=values["title"],
+        mode=values["mode"],
+        period_start=start,
+        period_end=end,
+        require_agreement=bool(values["require_agreement"]) or _settings(request).require_agreement,
+    )
+    return RedirectResponse(f"/selbstcheck/runden/{round_id}", status_code=303)
+
+
+def _round_page(
+    request: Request,
+    rnd: store.Round,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    db = _instance(request).db
+    issued, used = store.token_counts(db, rnd.id)
+    base = str(request.base_url).rstrip("/")
+    link = (
+        f"{base}/selbstcheck/teilnahme?{urlencode({'code': rnd.display_code})}" if rnd.code else ""
+    )
+    return render(
+        request,
+        "selbstcheck/runde.html",
+        {
+            "round": rnd,
+            "count": store.response_count(db, rnd.id),
+            "issued": issued,
+            "used": used,
+            "link": link,
+            "status_labels": STATUS_LABELS,
+            "mode_labels": MODE_LABELS,
+            "notice": notice_text(request),
+            "errors": errors or {},
+            "values": values or {"tokens": "30", "staff_council": "", "dpo": ""},
+            "max_tokens": _settings(request).max_tokens,
+            "min_size": min_size(_instance(request)),
+        },
+        status,
+    )
+
+
+def round_detail(request: Request) -> Response:
+    return _round_page(request, _round_or_404(request))
+
+
+def _token_count(raw: str, limit: int, errors: dict[str, str]) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= limit:
+        errors["tokens"] = _("Bitte eine Anzahl von 1 bis %(n)s angeben.", n=limit)
+        return 0
+    return int(raw)
+
+
+def _token_sheet(request: Request, rnd: store.Round, tokens: list[str]) -> Response:
+    base = str(request.base_url).rstrip("/")
+    return render(
+        request,
+        "selbstcheck/codes.html",
+        {"round": rnd, "tokens": tokens, "link": f"{base}/selbstcheck/teilnahme"},
+    )
+
+
+async def open_round(request: Request) -> Response:
+    rnd = _round_or_404(request)
+    form = await request.form(max_fields=MAX_FORM_FIELDS)
+    values = {
+        k: str(form.get(k, "")).strip() for k in ("tokens", "staff_council", "dpo", "notice_read")
+    }
+    errors: dict[str, str] = {}
+    if not values["notice_read"]:
+        errors["notice_read"] = _(
+            "Bitte bestätigen Sie, dass der Hinweis zur Teilnahme gezeigt wird."
+        )
+    council = _parse_date(values["staff_council"], "staff_council", errors)
+    dpo = _parse_date(values["dpo"], "dpo", errors)
+    if rnd.require_agreement:
+        if council is None and "staff_council" not in errors:
+            errors["staff_council"] = _("Bitte das Datum der Zustimmung des Personalrats angeben.")
+        if dpo is None and "dpo" not in errors:
+            errors["dpo"] = _(
+                "Bitte das Datum der Zustimmung der/des Datenschutzbeauftragten angeben."
+            )
+    count = 0
+    if rnd.mode == "tokens":
+        count = _token_count(values["tokens"], _settings(request).max_tokens, errors)
+    if errors:
+        return _round_page(request, rnd, errors=errors, values=values, status=400)
+    try:
+        tokens = store.open_round(
+            _instance(request).db,
+            rnd.id,
+            notice=notice_text(request),
+            staff_council_agreed_on=council,
+            dpo_agreed_on=dpo,
+            tokens_count=count,
+        )
+    except Refused as exc:
+        return _round_page(request, rnd, errors={"open": _refusal_message(exc)}, status=409)
+    if tokens:
+        return _token_sheet(request, store.get_round(_instance(request).db, rnd.id) or rnd, tokens)
+    return RedirectResponse(f"/selbstcheck/runden/{rnd.id}", status_code=303)
+
+
+async def more_tokens(request: Request) -> Response:
+    rnd = _round_or_404(request)
+    form = await request.form(max_fields=MAX_FORM_FIELDS)
+    errors: dict[str, str] = {}
+    count = _token_count(str(form.get("tokens", "")).strip(), _settings(request).max_tokens, errors)
+    if errors:
+        return _round_page(request, rnd, errors=errors, status=400)
+    try:
+        tokens = store.add_tokens(_instance(request).db, rnd.id, count)
+    except Refused as exc:
+        return _round_page(request, rnd, errors={"tokens": _refusal_message(exc)}, status=409)
+    return _token_sheet(request, rnd, tokens)
+
+
+def close_round(request: Request) -> Response:
+    rnd = _round_or_404(request)
+    try:
+        store.close_round(_instance(request).db, rnd.id)
+    except Refused as exc:
+        return _round_page(request, rnd, errors={"close": _refusal_message(exc)}, status=409)
+    return RedirectResponse(f"/selbstcheck/runden/{rnd.id}", status_code=303)
+
+
+def delete_round(request: Request) -> Response:
+    rnd = _round_or_404(request)
+    if not store.delete_draft(_instance(request).db, rnd.id):
+        return _round_page(
+            request,
+            rnd,
+            errors={"delete": _("Nur Entwürfe können gelöscht werden.")},
+            status=409,
+        )
+    return RedirectResponse("/selbstcheck/", status_code=303)
+
+
+# -- leadership: results ----------------------------------------------------------------
+
+
+def _closed_or_409(request: Request, rnd: store.Round) -> Response | None:
+    if rnd.status != "closed":
+        return render(
+            request,
+            "error.html",
+            {
+                "status": 409,
+                "message": _(
+                    "Ergebnisse gibt es erst, wenn die Runde abgeschlossen ist: so lässt sich "
+                    "aus dem Zuwachs einzelner Antworten nichts ablesen."
+                ),
+            },
+            409,
+        )
+    return None
+
+
+def _filters(request: Request, res: RoundResults) -> tuple[str | None, str | None]:
+    p = request.query_params.get("perspektive") or None
+    a = request.query_params.get("bereich")
+    if p not in (None, *res.perspectives):
+        p = None
+    if a is not None and a not in res.areas:
+        a = None
+    return p, a
+
+
+def _area_label(area: str) -> str:
+    return area or _("keine Angabe")
+
+
+def _results_context(request: Request, rnd: store.Round, *, report: bool) -> dict[str, Any]:
+    instance = _instance(request)
+    res = round_results(instance, rnd)
+    q = res.questionnaire
+    lang = current_language()
+    p, a = _filters(request, res)
+    group = res.group(p, a)
+    labels = [c.label(lang) for c in q.cornerstones]
+    missing = _("unterdrückt")
+    series = [
+        charts.Series(_("Mittelwert"), [group.cornerstones[c.id].mean for c in q.cornerstones])
+    ]
+    perspective_groups = [(PERSPECTIVE_LABELS[x], res.group(x, a)) for x in res.perspectives]
+    area_groups = [
+        (_area_label(x), res.group(p, x)) for x in res.areas if res.group(p, x).responses
+    ]
+    radar = charts.radar(
+        labels,
+        series
+        + [
+            charts.Series(str(label), [g.cornerstones[c.id].mean for c in q.cornerstones])
+            for label, g in perspective_groups
+            if not g.suppressed and p is None
+        ],
+        title=_("Mittelwerte je Eckpunkt (1 bis 5)"),
+        missing=missing,
+        uid="radar",
+    )
+    item_charts = [
+        (
+            c,
+            charts.bars(
+                [i.label(lang) for i in c.items],
+                [charts.Series(_("Mittelwert"), [group.items[i.id].mean for i in c.items])],
+                title=_("Mittelwerte je Aussage: %(title)s", title=c.label(lang)),
+                missing=missing,
+                uid=f"bars-{c.id}",
+            ),
+        )
+        for c in q.cornerstones
+    ]
+    recs = collect(instance, res.total.means()) if not group.suppressed else []
+    filter_label = ", ".join(
+        x
+        for x in (
+            str(PERSPECTIVE_LABELS[p]) if p else "",
+            _area_label(a) if a is not None else "",
+        )
+        if x
+    )
+    return {
+        "round": rnd,
+        "res": res,
+        "q": q,
+        "group": group,
+        "lang_code": lang,
+        "perspective": p,
+        "area": a,
+        "filter_label": filter_label,
+        "perspective_groups": perspective_groups,
+        "area_groups": area_groups,
+        "radar": radar,
+        "item_charts": item_charts,
+        "recommendations": recs,
+        "scale": list(SCALE_LABELS.items()),
+        "perspective_labels": PERSPECTIVE_LABELS,
+        "area_label": _area_label,
+        "min_size": res.min_size,
+        "report": report,
+        "source": f"selbstcheck:round:{rnd.id}",
+        "cornerstone_titles": {c.id: c.title for c in CORNERSTONES},
+        "fmt": _fmt,
+        "pct": _pct,
+        "today": date.today(),
+    }
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "–"
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format="0.0#", locale=current_language())
+
+
+def _pct(value: float | None) -> str:
+    if value is None:
+        return "–"
+    from babel.numbers import format_percent
+
+    return format_percent(value, locale=current_language())
+
+
+def results_page(request: Request) -> Response:
+    rnd = _round_or_404(request)
+    blocked = _closed_or_409(request, rnd)
+    if blocked:
+        return blocked
+    return render(
+        request, "selbstcheck/ergebnisse.html", _results_context(request, rnd, report=False)
+    )
+
+
+def report_page(request: Request) -> Response:
+    rnd = _round_or_404(request)
+    blocked = _closed_or_409(request, rnd)
+    if blocked:
+        return blocked
+    return render(
+        request, "selbstcheck/ergebnisse.html", _results_context(request, rnd, report=True)
+    )
+
+
+def export_csv_page(request: Request) -> Response:
+    rnd = _round_or_404(request)
+    blocked = _closed_or_409(request, rnd)
+    if blocked:
+        return blocked
+    res = round_results(_instance(request), rnd, with_comments=False)
+    return Response(
+        export_csv(res),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="selbstcheck-runde-{rnd.id}.csv"'},
+    )
+
+
+def export_json_page(request: Request) -> Response:
+    rnd = _round_or_404(request)
+    blocked = _closed_or_409(request, rnd)
+    if blocked:
+        return blocked
+    instance = _instance(request)
+    res = round_results(instance, rnd, with_comments=False)
+    body = json.dumps(export_json(rnd, res, instance.slug), ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="selbstcheck-runde-{rnd.id}.json"'},
+    )
+
+
+def compare_page(request: Request) -> Response:
+    """Progress between closed rounds, on the items they share."""
+    instance = _instance(request)
+    db = instance.db
+    closed = [r for r in reversed(store.list_rounds(db)) if r.status == "closed"]
+    wanted = [int(x) for x in request.query_params.getlist("runde") if x.isdigit()]
+    chosen = [r for r in closed if r.id in wanted] if wanted else closed[-4:]
+    lang = current_language()
+    context: dict[str, Any] = {
+        "closed": closed,
+        "chosen": chosen,
+        "chosen_ids": {r.id for r in chosen},
+        "fmt": _fmt,
+    }
+    if len(chosen) >= 2:
+        frozen = [store.questionnaire_of(db, r) for r in chosen]
+        shared = shared_items(frozen)
+        rows = []
+        series = []
+        for rnd, q in zip(chosen, frozen, strict=True):
+            sub = restrict(q, shared)
+            res = compute(sub, store.load_responses(db, rnd.id), [], min_size(instance))
+            rows.append((rnd, res.total))
+            series.append(
+                charts.Series(
+                    rnd.title, [res.total.cornerstones[c.id].mean for c in sub.cornerstones]
+                )
+            )
+        base_q = restrict(frozen[0], shared)
+        labels = [c.label(lang) for c in base_q.cornerstones]
+        context.update(
+            {
+                "shared": shared,
+                "all_items": set().union(*(set(q.items) for q in frozen)),
+                "rows": rows,
+                "cornerstones": base_q.cornerstones,
+                "radar": charts.radar(
+                    labels,
+                    series,
+                    title=_("Fortschritt je Eckpunkt (gemeinsame Aussagen)"),
+                    missing=_("unterdrückt"),
+                    uid="radar-progress",
+                ),
+                "bars": charts.bars(
+                    labels,
+                    series,
+                    title=_("Fortschritt je Eckpunkt (gemeinsame Aussagen)"),
+                    missing=_("unterdrückt"),
+                    uid="bars-progress",
+                    label_width=260,
+                ),
+            }
+        )
+    return render(request, "selbstcheck/vergleich.html", context)
+
+
+def routes(instance: Any) -> list[Page]:
+    both = ("GET", "POST")
+    return [
+        Page("/teilnahme", participate, public=True, name="selbstcheck-participate"),
+        Page(
+            "/teilnahme",
+            participate_post,
+            methods=("POST",),
+            public=True,
+            name="selbstcheck-participate-post",
+        ),
+        Page("/", index, roles=STAFF, name="selbstcheck"),
+        Page("/runden/neu", new_round, methods=both, roles=STAFF, name="selbstcheck-round-new"),
+        Page("/runden/{round_id:int}", round_detail, roles=STAFF, name="selbstcheck-round"),
+        Page(
+            "/runden/{round_id:int}/oeffnen",
+            open_round,
+            methods=("POST",),
+            roles=STAFF,
+            name="selbstcheck-round-open",
+        ),
+        Page(
+            "/runden/{round_id:int}/codes",
+            more_tokens,
+            methods=("POST",),
+            roles=STAFF,
+            name="selbstcheck-round-tokens",
+        ),
+        Page(
+            "/runden/{round_id:int}/schliessen",
+            close_round,
+            methods=("POST",),
+            roles=STAFF,
+            name="selbstcheck-round-close",
+        ),
+        Page(
+            "/runden/{round_id:int}/loeschen",
+            delete_round,
+            methods=("POST",),
+            roles=STAFF,
+            name="selbstcheck-round-delete",
+        ),
+        Page(
+            "/runden/{round_id:int}/ergebnisse",
+            results_page,
+            roles=STAFF,
+            name="selbstcheck-results",
+        ),
+        Page("/runden/{round_id:int}/bericht", report_page, roles=STAFF, name="selbstcheck-report"),
+        Page(
+            "/runden/{round_id:int}/ergebnisse.csv",
+            export_csv_page,
+            roles=STAFF,
+            name="selbstcheck-export-csv",
+        ),
+        Page(
+            "/runden/{round_id:int}/ergebnisse.json",
+            export_json_page,
+            roles=STAFF,
+            name="selbstcheck-export-json",
+        ),
+        Page("/vergleich", compare_page, roles=STAFF, name="selbstcheck-compare"),
+    ]
+
+
+__all__ = ["ALL", "routes"]
