@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, insert, select, update
 from .domain import ROLES
 from .errors import UserError
 from .storage.db import Database
-from .storage.tables import api_tokens, login_failures, users
+from .storage.tables import api_tokens, login_failures, sessions, users
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
@@ -89,16 +89,53 @@ def set_password(db: Database, username: str, password: str) -> None:
         )
         if result.rowcount == 0:
             raise UserError(f"no account named {username!r}")
+        # A new password ends every session of the account.
+        uid = select(users.c.id).where(users.c.username == username).scalar_subquery()
+        s.execute(delete(sessions).where(sessions.c.user_id == uid))
 
 
-def load_user(db: Database, user_id: int, stamp: str) -> User | None:
+def start_session(db: Database, user: User, max_age_seconds: int) -> str:
+    """A new server-side session for ``user``; returns the token for the cookie.
+
+    Sessions live in the database so that logging out, a password change or
+    an expired session ends them for good, even where a copy of the cookie
+    survives.
+    """
+    token = secrets.token_urlsafe(32)
+    now = _now()
+    with db.write() as s:
+        s.execute(delete(sessions).where(sessions.c.expires_at < now))
+        s.execute(
+            insert(sessions).values(
+                id=_token_hash(token),
+                user_id=user.id,
+                created_at=now,
+                expires_at=now + timedelta(seconds=max_age_seconds),
+            )
+        )
+    return token
+
+
+def end_session(db: Database, token: str) -> None:
+    with db.write() as s:
+        s.execute(delete(sessions).where(sessions.c.id == _token_hash(token)))
+
+
+def load_user(db: Database, session_token: str) -> User | None:
+    """The user of a live session, ``None`` when it ended, expired or the account is off."""
     with db.read() as s:
         row = s.execute(
-            select(users).where(users.c.id == user_id, users.c.active.is_(True))
+            select(users)
+            .join(sessions, sessions.c.user_id == users.c.id)
+            .where(
+                sessions.c.id == _token_hash(session_token),
+                sessions.c.expires_at > _now(),
+                users.c.active.is_(True),
+            )
         ).first()
-    if row is None or not secrets.compare_digest(_stamp(row.password_hash), stamp):
+    if row is None:
         return None
-    return User(row.id, row.username, row.role, stamp)
+    return User(row.id, row.username, row.role, _stamp(row.password_hash))
 
 
 class Throttled(Exception):

@@ -43,6 +43,23 @@ api_tokens = Table(
     Column("revoked", Boolean, nullable=False, default=False),
 )
 
+sessions = Table(
+    "core_sessions",
+    metadata,
+    # SHA-256 of the session token in the cookie: a copy of the database
+    # does not let anyone take over a session.
+    Column("id", String(64), primary_key=True),
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("core_users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("expires_at", DateTime(timezone=False), nullable=False, index=True),
+)
+
 login_failures = Table(
     "core_login_failures",
     metadata,

@@ -105,9 +105,9 @@ class RequestContext:
         auth = request.headers.get("authorization", "")
         if auth.lower().startswith("bearer "):
             return accounts.user_for_token(db, auth[7:].strip())
-        uid, stamp = request.session.get("uid"), request.session.get("stamp")
-        if isinstance(uid, int) and isinstance(stamp, str):
-            return accounts.load_user(db, uid, stamp)
+        sid = request.session.get("sid")
+        if isinstance(sid, str):
+            return accounts.load_user(db, sid)
         return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
@@ -39,7 +40,6 @@ async def login(request: Request) -> Response:
     password = str(form.get("password", ""))[:1024]
     next_url = _safe_next(str(form.get("next", "/")))
     web = request.app.state.instance.settings.web
-    from starlette.concurrency import run_in_threadpool
 
     try:
         user = await run_in_threadpool(
@@ -65,11 +65,17 @@ async def login(request: Request) -> Response:
         )
     # A fresh session on login: nothing from before survives (no fixation).
     request.session.clear()
-    request.session.update({"uid": user.id, "stamp": user.stamp, "csrf": secrets.token_urlsafe(32)})
+    sid = await run_in_threadpool(
+        accounts.start_session, request.app.state.instance.db, user, web.session_max_age
+    )
+    request.session.update({"sid": sid, "csrf": secrets.token_urlsafe(32)})
     return RedirectResponse(next_url, status_code=303)
 
 
 def logout(request: Request) -> Response:
+    sid = request.session.get("sid")
+    if isinstance(sid, str):
+        accounts.end_session(request.app.state.instance.db, sid)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 

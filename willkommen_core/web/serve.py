@@ -26,13 +26,22 @@ def serve(instance: Instance, *, host: str, port: int, workers: int) -> None:
 
     # Fail here, in the calling process, with the user's message rather than in a worker.
     create_app(instance)
+    # Worker processes find the instance through the environment; restore it
+    # afterwards so an embedding process is left as it was.
+    previous = os.environ.get(INSTANCE_ENV)
     os.environ[INSTANCE_ENV] = str(instance.root)
-    uvicorn.run(
-        "willkommen_core.web.serve:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        log_level="info",
-    )
+    try:
+        uvicorn.run(
+            "willkommen_core.web.serve:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=True,
+            log_level="info",
+        )
+    finally:
+        if previous is None:
+            os.environ.pop(INSTANCE_ENV, None)
+        else:
+            os.environ[INSTANCE_ENV] = previous
