@@ -352,6 +352,7 @@ def submit(
     area: str,
     values: dict[str, int | None],
     texts: dict[str, str],
+    day: date | None = None,
 ) -> None:
     """Store one validated submission, all or nothing.
 
@@ -404,7 +405,7 @@ def submit(
             insert(responses).values(
                 id=response_id,
                 round_id=round_id,
-                day=date.today(),
+                day=day or date.today(),
                 perspective=perspective,
                 area=area,
             )
