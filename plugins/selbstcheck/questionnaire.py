@@ -324,11 +324,13 @@ def parse_local(
 
 
 def _in_language(lang: str, dirs: tuple[Path, ...], value: Any) -> str:
+    previous = i18n.current_language()
     token = i18n.activate(lang, dirs)
     try:
         return str(value)
     finally:
         i18n._current.reset(token)
+        i18n._current_lang.set(previous)
 
 
 def _plugin_items(instance: Any, problems: list[Problem]) -> list[Item]:
