@@ -81,7 +81,12 @@ def test_translations_keep_every_placeholder(lang):
 
 def test_customer_languages_cover_the_public_layout():
     """The layout a customer sees (skip link, language label, footer) is translated."""
-    public = ["Zum Inhalt springen", "Sprache", "Erklärung zur Barrierefreiheit", "Diese Seite gibt es nicht."]
+    public = [
+        "Zum Inhalt springen",
+        "Sprache",
+        "Erklärung zur Barrierefreiheit",
+        "Diese Seite gibt es nicht.",
+    ]
     for lang in ["ar", "fa", "uk", "ru", "tr", "pl", "ro", "ps"]:
         translated = _translations(lang)
         assert all(translated.get(m) for m in public), lang

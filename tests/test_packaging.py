@@ -32,7 +32,9 @@ def test_wheel_carries_templates_static_files_catalogues_and_migrations():
 
 
 def test_every_builtin_plugin_is_importable_with_its_content():
-    builtins = [ep for ep in entry_points(group="willkommen") if ep.dist and ep.dist.name == "willkommen"]
+    builtins = [
+        ep for ep in entry_points(group="willkommen") if ep.dist and ep.dist.name == "willkommen"
+    ]
     assert {ep.name for ep in builtins} >= {"partner"}
     for ep in builtins:
         module = ep.load()

@@ -29,7 +29,14 @@ BASE_SETTINGS: dict[str, Any] = {
         "type": "kreisfreie Stadt",
         "federal_state": "Sachsen-Anhalt",
         "contact_email": "abh@teststadt.example",
-        "sites": [{"name": "Hauptsitz", "street": "Marktplatz 1", "postcode": "39104", "city": "Teststadt"}],
+        "sites": [
+            {
+                "name": "Hauptsitz",
+                "street": "Marktplatz 1",
+                "postcode": "39104",
+                "city": "Teststadt",
+            }
+        ],
     },
     "web": {"secure_cookies": True},
 }
@@ -86,7 +93,9 @@ def write_instance(
     if database_url:
         data["database_url"] = database_url
     (root / "willkommen.toml").write_text(tomlkit.dumps(data), encoding="utf-8")
-    (root / ".env").write_text(f"WILLKOMMEN_SECRET_KEY={secrets.token_urlsafe(40)}\n", encoding="utf-8")
+    (root / ".env").write_text(
+        f"WILLKOMMEN_SECRET_KEY={secrets.token_urlsafe(40)}\n", encoding="utf-8"
+    )
     return root
 
 
@@ -153,7 +162,12 @@ def login(client: Any, instance: Instance, role: str, username: str | None = Non
     page = client.get("/login")
     response = client.post(
         "/login",
-        data={"username": username, "password": TEST_PASSWORD, "csrf_token": csrf_from(page.text), "next": "/"},
+        data={
+            "username": username,
+            "password": TEST_PASSWORD,
+            "csrf_token": csrf_from(page.text),
+            "next": "/",
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
