@@ -1,0 +1,230 @@
+"""Process templates (``prozesse``): the Magdeburg model process as a reusable plan.
+
+An authority instantiates a process template (Magdeburg's, or one its state
+ships) with a start date and gets a dated plan of phases and steps, from the
+kick-off talks to the review with ministry and federal office. Leadership
+adapts it in the web UI; the working groups with their goals and suggested
+measures go into the core action plan, the same measures the self-assessment
+proposes. The ministry sees per authority which phase it has reached.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from willkommen_core.hookspecs import hookimpl
+from willkommen_core.i18n import current_language
+from willkommen_core.i18n import gettext as _
+from willkommen_core.i18n import lazy_gettext as _l
+from willkommen_core.types import Card, ModuleInfo, PluginStorage, Recommendation
+
+from .settings import ProzesseSettings
+
+NAME = "prozesse"
+HERE = Path(__file__).parent
+CORNERSTONE = "verankerung"
+READ_ROLES = ("leitung", "redaktion")
+EDIT_ROLES = ("leitung",)
+
+
+@hookimpl
+def module_info() -> ModuleInfo:
+    return ModuleInfo(
+        title=_l("Veränderungsprozess"),
+        summary=_l(
+            "Den Modellprozess Magdeburg als datierten Plan übernehmen, anpassen und verfolgen."
+        ),
+        cornerstones=("verankerung", "binnenorganisation"),
+        nav_path="/prozesse/",
+        nav_roles=READ_ROLES,
+    )
+
+
+@hookimpl
+def settings_model() -> type[ProzesseSettings]:
+    return ProzesseSettings
+
+
+@hookimpl
+def storage() -> PluginStorage:
+    from .tables import metadata
+
+    return PluginStorage(metadata, HERE / "migrations")
+
+
+@hookimpl
+def web_routes(instance: Any) -> list[Any]:
+    from .web import routes
+
+    return routes(instance)
+
+
+@hookimpl
+def api_routes(instance: Any) -> list[Any]:
+    from .api import routes
+
+    return routes(instance)
+
+
+@hookimpl
+def templates_dir() -> Path:
+    return HERE / "templates"
+
+
+@hookimpl
+def static_dir() -> Path:
+    return HERE / "static"
+
+
+@hookimpl
+def locale_dir() -> Path:
+    return HERE / "locale"
+
+
+def _date(day: date) -> str:
+    from babel.dates import format_date
+
+    return format_date(day, format="medium", locale=current_language())
+
+
+@hookimpl
+def dashboard_cards(instance: Any, user: Any) -> list[Card]:
+    from . import store
+
+    if user is None or not user.has_role(*READ_ROLES):
+        return []
+    plan = store.load(instance.db)
+    if plan is None:
+        return [
+            Card(
+                _("Veränderungsprozess"),
+                _("Noch kein Prozessplan: starten Sie mit dem Modellprozess Magdeburg."),
+                "/prozesse/",
+                _("Prozess planen"),
+            )
+        ]
+    p = store.progress(plan)
+    if p.completed:
+        body = _("Alle Schritte sind abgeschlossen.")
+    else:
+        body = _(
+            "Phase %(index)s von %(total)s: %(phase)s. %(done)s von %(steps)s Schritten erledigt.",
+            index=p.index,
+            total=p.total,
+            phase=p.phase.title if p.phase else "",
+            done=p.steps_done,
+            steps=p.steps_total,
+        )
+        milestone = store.next_milestone(plan)
+        if milestone is not None:
+            body += " " + _(
+                "Nächster Meilenstein: %(title)s am %(date)s.",
+                title=milestone.title,
+                date=_date(milestone.planned_on),
+            )
+    return [Card(_("Veränderungsprozess"), body, "/prozesse/", _("Zum Prozessplan"))]
+
+
+@hookimpl
+def recommendations(instance: Any, results: Any) -> list[Recommendation]:
+    from babel.numbers import format_decimal
+
+    from . import store
+
+    settings = instance.plugin_settings(NAME)
+    mean = results.means.get(CORNERSTONE)
+    if mean is None or mean >= settings.recommend_below:
+        return []
+    lang = current_language()
+    why = _(
+        "Der Eckpunkt »Verankerung« erreicht im Selbstcheck %(mean)s (unter %(limit)s).",
+        mean=format_decimal(mean, format="0.0", locale=lang),
+        limit=format_decimal(settings.recommend_below, format="0.0", locale=lang),
+    )
+    plan = store.load(instance.db)
+    found: list[Recommendation] = []
+    if plan is None:
+        found.append(
+            Recommendation(
+                CORNERSTONE,
+                _("Veränderungsprozess nach dem Modell Magdeburg beginnen"),
+                why
+                + " "
+                + _(
+                    "In Magdeburg wurden alle Mitarbeitenden von Anfang an beteiligt: "
+                    "Interviews, Workshops und Arbeitsgruppen machten das Projekt zu ihrer Sache."
+                ),
+                "/prozesse/",
+            )
+        )
+    found.append(
+        Recommendation(
+            CORNERSTONE,
+            _("Workshop mit allen Mitarbeitenden durchführen"),
+            why
+            + " "
+            + _(
+                "Ein gemeinsamer Workshop macht Ergebnisse sichtbar und lässt alle an Zielen "
+                "und Maßnahmen mitwirken."
+            ),
+            "/prozesse/",
+        )
+    )
+    found.append(
+        Recommendation(
+            CORNERSTONE,
+            _("Arbeitsgruppen bilden, die Ziele und Maßnahmen selbst erarbeiten"),
+            why
+            + " "
+            + _(
+                "Arbeitsgruppen zu Personalentwicklung, Öffentlichkeitsarbeit, Räumen, "
+                "Wegweisern und externen Akteuren tragen die Idee in den Alltag."
+            ),
+            "/prozesse/",
+        )
+    )
+    return found
+
+
+@hookimpl
+def state_summary(instance: Any) -> dict[str, Any]:
+    """How far the process has come: phase and share of steps; no names, no notes."""
+    from . import store
+
+    plan = store.load(instance.db)
+    if plan is None:
+        return {"schema_version": 1, "started": False}
+    p = store.progress(plan)
+    return {
+        "schema_version": 1,
+        "started": True,
+        "template": plan.template_id,
+        "template_version": plan.template_version,
+        "start_date": plan.start_date.isoformat(),
+        "phase": {
+            "id": p.phase.key if p.phase else None,
+            "title": p.phase.title if p.phase else None,
+            "index": p.index,
+            "total": p.total,
+        },
+        "steps_total": p.steps_total,
+        "steps_done": p.steps_done,
+        "share_done": p.share_done,
+        "completed": p.completed,
+    }
+
+
+@hookimpl
+def content_problems(instance: Any) -> list[Any]:
+    from .model import problems
+
+    return problems(instance)
+
+
+@hookimpl
+def demo_content(instance: Any) -> None:
+    from .demo import seed
+
+    seed(instance)
