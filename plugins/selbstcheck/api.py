@@ -125,9 +125,11 @@ class ResultsOut(BaseModel):
     items: list[CellOut]
 
 
-def _round(request: Request) -> store.Round:
+def _round(request: Request, *, recent: bool = False) -> store.Round:
     raw = request.path_params["id"]
-    rnd = store.get_round(request.app.state.instance.db, int(raw)) if raw.isdigit() else None
+    db = request.app.state.instance.db
+    lookup = store.recent_round if recent else store.get_round
+    rnd = lookup(db, int(raw)) if raw.isdigit() else None
     if rnd is None:
         raise ApiError(404, "unknown round")
     return rnd
@@ -229,13 +231,16 @@ def questionnaire(request: Request) -> Any:
 def submit(request: Request, body: ResponseIn) -> Any:
     instance = request.app.state.instance
     db = instance.db
-    rnd = _round(request)
+    # The round (for its frozen questionnaire) may come from a moment ago:
+    # status, code and one-time code are checked inside the transaction.
+    rnd = _round(request, recent=True)
     if body.code and body.token:
         raise ApiError(422, "invalid request: give either code or token, not both")
-    try:
-        store.check_access(db, rnd, code=body.code, token=body.token)
-    except store.Refused as exc:
-        raise _refused(exc) from exc
+    if not body.code and not body.token:
+        raise ApiError(
+            403,
+            f"this round needs a {'participation code' if rnd.mode == 'code' else 'one-time code (token)'}",
+        )
     q = store.questionnaire_of(db, rnd)
     issues = check(
         q,

@@ -12,12 +12,13 @@ import hashlib
 import hmac
 import secrets
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from .questionnaire import Questionnaire
 from .tables import answers, comments, responses, rounds, tokens
@@ -135,6 +136,35 @@ def get_round(db: Any, round_id: int) -> Round | None:
     return Round(**row._mapping) if row else None
 
 
+_recent: dict[tuple[str, int], tuple[float, Round]] = {}
+ROUND_CACHE_SECONDS = 2.0
+
+
+def recent_round(db: Any, round_id: int) -> Round | None:
+    """``get_round`` remembered for a moment, for the participants' hot paths.
+
+    Only for pre-checks and for finding the frozen questionnaire: whether a
+    submission is accepted is decided inside its transaction. Another worker
+    may thus show one more intermediate page of a round closed a second ago,
+    but never stores anything for it.
+    """
+    key = (db.url, round_id)
+    now = time.monotonic()
+    hit = _recent.get(key)
+    if hit is not None and now - hit[0] < ROUND_CACHE_SECONDS:
+        return hit[1]
+    rnd = get_round(db, round_id)
+    if rnd is not None:
+        if len(_recent) > 1024:
+            _recent.clear()
+        _recent[key] = (now, rnd)
+    return rnd
+
+
+def _forget(db: Any, round_id: int) -> None:
+    _recent.pop((db.url, round_id), None)
+
+
 def list_rounds(db: Any) -> list[Round]:
     with db.read() as s:
         rows = s.execute(select(*_ROUND_COLUMNS).order_by(rounds.c.id.desc())).all()
@@ -199,6 +229,7 @@ def open_round(
                 dpo_agreed_on=dpo_agreed_on,
             )
         )
+        _forget(db, round_id)
         return _insert_tokens(s, round_id, tokens_count) if row.mode == "tokens" else []
 
 
@@ -252,6 +283,7 @@ def close_round(db: Any, round_id: int) -> None:
             .where(rounds.c.id == round_id)
             .values(status="closed", closed_on=date.today())
         )
+    _forget(db, round_id)
 
 
 def delete_draft(db: Any, round_id: int) -> bool:
@@ -261,7 +293,8 @@ def delete_draft(db: Any, round_id: int) -> bool:
         result = s.execute(
             delete(rounds).where(rounds.c.id == round_id, rounds.c.status == "draft")
         )
-        return bool(result.rowcount)
+    _forget(db, round_id)
+    return bool(result.rowcount)
 
 
 def response_count(db: Any, round_id: int) -> int:
@@ -304,7 +337,7 @@ def find_access(db: Any, entered: str) -> Access:
             ).first()
     if rid is None and token_row is None:
         raise Refused(403, "unknown_code", "unknown code")
-    rnd = get_round(db, rid if rid is not None else token_row.round_id)
+    rnd = recent_round(db, rid if rid is not None else token_row.round_id)
     assert rnd is not None
     _require_open(rnd)
     if token_row is not None:
@@ -362,12 +395,10 @@ def submit(
     with the same code can never both succeed.
     """
     response_id = uuid.uuid4().hex
-    with db.write() as s:
-        row = s.execute(
-            select(rounds.c.status, rounds.c.mode, rounds.c.code)
-            .where(rounds.c.id == round_id)
-            .with_for_update(read=True)
-        ).first()
+    # Core statements on the session's connection: the hot path of a round.
+    with db.write() as session:
+        conn = session.connection()
+        row = conn.execute(_ROUND_FOR_SUBMIT, {"rid": round_id}).first()
         if row is None:
             raise Refused(404, "unknown_round", "unknown round")
         if row.status != "open":
@@ -383,17 +414,9 @@ def submit(
             if not token:
                 raise Refused(403, "token_required", "this round needs a one-time code (token)")
             digest = token_hash(token)
-            result = s.execute(
-                update(tokens)
-                .where(
-                    tokens.c.token_hash == digest,
-                    tokens.c.round_id == round_id,
-                    tokens.c.used.is_(False),
-                )
-                .values(used=True)
-            )
+            result = conn.execute(_USE_TOKEN, {"digest": digest, "rid": round_id})
             if result.rowcount != 1:
-                known = s.execute(
+                known = conn.execute(
                     select(tokens.c.used).where(
                         tokens.c.token_hash == digest, tokens.c.round_id == round_id
                     )
@@ -401,17 +424,18 @@ def submit(
                 if known is None:
                     raise Refused(403, "unknown_token", "unknown one-time code for this round")
                 raise Refused(409, "token_used", "this one-time code has already been used")
-        s.execute(
-            insert(responses).values(
-                id=response_id,
-                round_id=round_id,
-                day=day or date.today(),
-                perspective=perspective,
-                area=area,
-            )
+        conn.execute(
+            _INSERT_RESPONSE,
+            {
+                "id": response_id,
+                "round_id": round_id,
+                "day": day or date.today(),
+                "perspective": perspective,
+                "area": area,
+            },
         )
-        s.execute(
-            insert(answers),
+        conn.execute(
+            _INSERT_ANSWER,
             [
                 {"response_id": response_id, "item_id": iid, "value": value}
                 for iid, value in values.items()
@@ -430,7 +454,25 @@ def submit(
             if text
         ]
         if notes:
-            s.execute(insert(comments), notes)
+            conn.execute(insert(comments), notes)
+
+
+_ROUND_FOR_SUBMIT = (
+    select(rounds.c.status, rounds.c.mode, rounds.c.code)
+    .where(rounds.c.id == bindparam("rid"))
+    .with_for_update(read=True)
+)
+_USE_TOKEN = (
+    update(tokens)
+    .where(
+        tokens.c.token_hash == bindparam("digest"),
+        tokens.c.round_id == bindparam("rid"),
+        tokens.c.used.is_(False),
+    )
+    .values(used=True)
+)
+_INSERT_RESPONSE = insert(responses)
+_INSERT_ANSWER = insert(answers)
 
 
 # -- reading answers for results ---------------------------------------------------

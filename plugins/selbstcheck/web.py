@@ -267,7 +267,7 @@ def _participate_post(request: Request, form: Any) -> Response:
             },
             400,
         )
-    rnd = store.get_round(db, state["r"])
+    rnd = store.recent_round(db, state["r"])
     if rnd is None:
         return _refused_page(request, Refused(404, "unknown_round", "unknown round"))
     try:
