@@ -153,9 +153,20 @@ def check(obj: CliContext) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--instances",
+    "instances_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Serve every instance of this rollout folder, each under /<slug>/.",
+)
 @click.pass_obj
-def serve(obj: CliContext, host: str, port: int, workers: int) -> None:
-    """Serve the instance with uvicorn."""
+def serve(obj: CliContext, host: str, port: int, workers: int, instances_dir: Path | None) -> None:
+    """Serve the instance with uvicorn (or all instances of a rollout folder)."""
+    if instances_dir is not None:
+        from .rollout.host import serve as run_all
+
+        run_all(instances_dir, host=host, port=port, workers=workers)
+        return
     from .web.serve import serve as run
 
     instance = obj.instance(check_db=True)
@@ -190,6 +201,136 @@ def demo(directory: Path, host: str, port: int, no_serve: bool) -> None:
 
         click.echo(f"open http://{host}:{port}/")
         run(instance, host=host, port=port, workers=1)
+
+
+# -- configuration layout -----------------------------------------------------------
+
+
+@cli.group()
+def config() -> None:
+    """The layout of willkommen.toml (schema_version)."""
+
+
+@config.command("migrate")
+@click.pass_obj
+def config_migrate(obj: CliContext) -> None:
+    """Bring willkommen.toml to the layout of this toolkit, keeping comments and values."""
+    from .config_migrate import CURRENT_SCHEMA, migrate_file
+    from .settings import SETTINGS_FILE
+
+    path = obj.instance_dir / SETTINGS_FILE
+    if not path.is_file():
+        raise click.ClickException(
+            f"{path}: not found: is this an instance folder? (--instance DIR)"
+        )
+    passed = migrate_file(path)
+    if passed:
+        click.echo(f"{path}: migrated to schema_version {passed[-1]}; run 'willkommen check'")
+    else:
+        click.echo(f"{path}: already at schema_version {CURRENT_SCHEMA}")
+
+
+# -- state rollout, summaries and the state report ---------------------------------
+
+
+@cli.command()
+@click.argument("register_file", metavar="REGISTER")
+@click.option(
+    "--output",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder that holds one instance folder per authority.",
+)
+@click.option("--only", multiple=True, metavar="SLUG", help="Only this authority (repeatable).")
+@click.option("--update", is_flag=True, help="Merge template changes into existing instances.")
+@click.option(
+    "--migrate", is_flag=True, help="Also create/upgrade each instance's database tables."
+)
+def rollout(
+    register_file: str, output: Path, only: tuple[str, ...], update: bool, migrate: bool
+) -> None:
+    """One instance per authority of REGISTER (a file, or a shipped name like sachsen-anhalt)."""
+    from .rollout import register as reg
+    from .rollout import report
+    from .rollout.run import rollout as run
+
+    register = reg.load(register_file)  # every register problem stops here: nothing written
+    entries = register.select(only)
+    with click.progressbar(
+        length=len(entries), label="rollout", file=sys.stderr, show_pos=True
+    ) as bar:
+        result = run(
+            register,
+            output,
+            only=only,
+            update_existing=update,
+            migrate=migrate,
+            progress=lambda _entry: bar.update(1),
+        )
+    json_path, html_path = report.write(result)
+    counts = ", ".join(f"{n} {s}" for s, n in result.counts().items() if n)
+    click.echo(f"{len(result.outcomes)} authorities: {counts}")
+    for o in result.outcomes:
+        if o.status in ("needs-attention", "failed"):
+            click.echo(f"  {o.slug}: {o.status}: {'; '.join(o.reasons)}")
+    click.echo(f"report: {html_path} and {json_path}; keys: {result.output / 'keys.json'}")
+    if any(o.status == "failed" for o in result.outcomes):
+        sys.exit(1)
+
+
+@cli.command()
+@click.option(
+    "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FILE.json"
+)
+@click.pass_obj
+def summary(obj: CliContext, output: Path) -> None:
+    """Write the signed anonymous summary of every enabled module for the ministry."""
+    from .rollout.summary import export
+
+    signed = export(obj.instance(check_db=True), output)
+    click.echo(
+        f"wrote {output}: modules {', '.join(signed['modules']) or 'none'}, "
+        f"signed with key {signed['signature']['key_id']}"
+    )
+
+
+@cli.group()
+def land() -> None:
+    """The state ministry's view of all its authorities."""
+
+
+@land.command("report")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--output", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--keys",
+    "keys_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="keys.json of the rollout: verify who signed each summary.",
+)
+@click.option(
+    "--rollout",
+    "rollout_report",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="rollout-report.json or keys.json: rollout status per authority.",
+)
+def land_report(
+    files: tuple[Path, ...], output: Path, keys_file: Path | None, rollout_report: Path | None
+) -> None:
+    """State report (HTML and CSV) from the summaries FILES of the authorities."""
+    from .rollout.land import build_report
+
+    result = build_report(list(files), output, keys_file=keys_file, rollout_file=rollout_report)
+    click.echo(
+        f"{len(result.accepted)} summaries accepted, {len(result.rejected)} rejected; "
+        f"report: {result.html_path}, {result.csv_path}"
+    )
+    for message in result.rejected:
+        click.echo(f"rejected: {message}", err=True)
+    if result.rejected:
+        sys.exit(1)
 
 
 # -- database ---------------------------------------------------------------------

@@ -149,11 +149,16 @@ def installed_plugins() -> list[str]:
     return sorted({c.name for c in _entry_point_candidates()})
 
 
-def validate_context(ctx: dict[str, Any], origin: dict[str, str] | None = None) -> list[Problem]:
+def validate_context(
+    ctx: dict[str, Any],
+    origin: dict[str, str] | None = None,
+    known_modules: list[str] | None = None,
+) -> list[Problem]:
     """Every problem with the template variables in ``ctx``.
 
     ``origin`` maps a key to where its value came from (``"--set"``,
     ``"--name"``); the template's own defaults are reported as ``cookiecutter.json``.
+    ``known_modules`` defaults to the installed plugins.
     Used by :func:`new_instance` and by the template's pre-generation hook.
     """
     from babel import Locale, UnknownLocaleError
@@ -189,6 +194,9 @@ def validate_context(ctx: dict[str, Any], origin: dict[str, str] | None = None) 
             bad(key, "must not be empty")
     if not re.fullmatch(r"\d{5}", text("postcode")):
         bad("postcode", f"{text('postcode')!r} is not a German postcode (5 digits)")
+    problems.extend(_extra_site_problems(ctx.get("extra_sites", {"sites": []}), origin))
+    if not re.fullmatch(r"[0-9+()/ \-]{0,40}", text("phone")):
+        bad("phone", f"{text('phone')!r} is not a phone number (digits, spaces, + ( ) / -)")
     email = text("contact_email")
     if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         bad("contact_email", f"{email!r} is not an e-mail address")
@@ -206,7 +214,8 @@ def validate_context(ctx: dict[str, Any], origin: dict[str, str] | None = None) 
     if len(set(languages)) != len(languages):
         bad("languages", "lists a language twice")
     modules = _split(ctx.get("modules", ""))
-    known = installed_plugins()
+    # Given by callers validating many authorities at once (entry points are slow-ish).
+    known = installed_plugins() if known_modules is None else known_modules
     missing = [m for m in modules if m not in known]
     if missing:
         bad(
@@ -226,6 +235,39 @@ def validate_context(ctx: dict[str, Any], origin: dict[str, str] | None = None) 
         Version(text("toolkit_version"))
     except InvalidVersion:
         bad("toolkit_version", f"{text('toolkit_version')!r} is not a version number")
+    return problems
+
+
+def _extra_site_problems(value: Any, origin: dict[str, str]) -> list[Problem]:
+    # A dictionary variable {"sites": [{name, street, postcode, city}, ...]}:
+    # the authority's further sites beside the main one (site_name, street, ...).
+    where = origin.get("extra_sites", "cookiecutter.json")
+    sites = value.get("sites") if isinstance(value, dict) else None
+    if not isinstance(sites, list):
+        return [
+            Problem(where, "extra_sites", 'must be {"sites": [{name, street, postcode, city}]}')
+        ]
+    problems = []
+    for i, site in enumerate(sites):
+        key = f"extra_sites.sites[{i}]"
+        if not isinstance(site, dict):
+            problems.append(
+                Problem(where, key, "must be a table with name, street, postcode, city")
+            )
+            continue
+        unknown = sorted(set(site) - {"name", "street", "postcode", "city"})
+        if unknown:
+            problems.append(Problem(where, key, f"unknown key(s): {', '.join(unknown)}"))
+        for field in ("name", "street", "city"):
+            if not str(site.get(field, "")).strip():
+                problems.append(Problem(where, f"{key}.{field}", "must not be empty"))
+        postcode = str(site.get("postcode", "")).strip()
+        if not re.fullmatch(r"\d{5}", postcode):
+            problems.append(
+                Problem(
+                    where, f"{key}.postcode", f"{postcode!r} is not a German postcode (5 digits)"
+                )
+            )
     return problems
 
 

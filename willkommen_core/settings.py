@@ -98,6 +98,8 @@ class CoreSettings(BaseSettings):
         validate_default=True,
     )
 
+    schema_version: int = 1
+    """Layout of willkommen.toml; see :mod:`willkommen_core.config_migrate`."""
     authority: Authority
     languages: list[str] = Field(default_factory=lambda: ["de", "en"], min_length=1)
     database_url: str = "sqlite:///willkommen.db"
@@ -257,6 +259,11 @@ def load_settings(
     raw, problems = read_raw(instance_dir)
     if problems:
         return None, problems
+    from .config_migrate import version_problem
+
+    outdated = version_problem(raw, SETTINGS_FILE)
+    if outdated:
+        problems.append(outdated)
     if "secret_key" in raw:
         problems.append(
             Problem(SETTINGS_FILE, "secret_key", f"secrets belong in {ENV_FILE} or the environment")

@@ -1,0 +1,319 @@
+"""``willkommen serve --instances DIR``: every instance of a rollout folder in one process.
+
+Each instance folder ``DIR/<slug>/`` is served under ``/<slug>/`` with its own
+settings, plugins, secret key and database; ``/`` is an index page of the
+state's authorities and ``/healthz`` reports each instance.
+
+How an instance works under a prefix without knowing it: the host strips
+``/<slug>`` from the request path, so the instance's app routes exactly as
+when it is served alone, and sets ``app_root_path`` so that
+``request.base_url`` (links printed on QR codes, invitation links) carries the
+prefix. On the way out the host puts the prefix back where the app wrote a
+path of its own: the ``Location`` of redirects, the ``Path`` of cookies (so
+sessions and the language choice stay per instance: a login at one authority
+is never sent to another) and the ``href``, ``src``, ``action`` and
+``formaction`` attributes of HTML pages that start with ``/``. The core and the
+plugins therefore need no change; a single instance served by ``willkommen
+serve`` is untouched. JSON bodies are passed through as they are.
+
+An instance that does not open or whose database schema is not current is
+listed on the index page as not available (the reason goes to the log) and
+the others are served.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from starlette.types import Message, Receive, Scope, Send
+
+from ..errors import UserError
+from ..settings import SETTINGS_FILE
+
+log = logging.getLogger("willkommen.host")
+
+_ATTRIBUTE = re.compile(rb"""(\s(?:href|src|action|formaction)\s*=\s*["'])/(?!/)""", re.I)
+_COOKIE_PATH = re.compile(r"(;\s*path=)(/[^;]*)", re.I)
+RESERVED = {"healthz", "static", "-"}
+SECURITY_HEADERS = [
+    (b"content-security-policy", b"default-src 'none'; style-src 'self'; frame-ancestors 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+]
+
+
+@dataclass
+class Hosted:
+    slug: str
+    root: Path
+    name: str
+    app: Any | None = None
+    problem: str | None = None
+
+
+def find_instances(folder: Path) -> list[Path]:
+    """Instance folders directly below ``folder`` (hidden folders are skipped)."""
+    if not folder.is_dir():
+        raise UserError(
+            f"{folder}: not a folder (expected a rollout folder with one instance per authority)"
+        )
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and (p / SETTINGS_FILE).is_file()
+    )
+
+
+def _open(root: Path) -> Hosted:
+    from ..web.reloading import InstanceApp
+
+    slug = root.name
+    hosted = Hosted(slug, root, slug)
+    if slug in RESERVED:
+        hosted.problem = f"the folder name {slug!r} is reserved by the host"
+        return hosted
+    try:
+        from ..instance import Instance
+
+        instance = Instance.open(root)
+        hosted.name = instance.settings.authority.name
+        problems = instance.check(failed_plugins=False)
+        if "db" in instance.__dict__:
+            instance.db.dispose()
+        if problems:
+            raise UserError(f"the instance at {root} has problems:", problems)
+        hosted.app = InstanceApp(root)
+    except UserError as exc:
+        hosted.problem = str(exc)
+    except Exception as exc:  # one broken instance must not take the state's host down
+        log.exception("instance %s failed to start", root)
+        hosted.problem = f"failed to start: {exc!r}"
+    return hosted
+
+
+class _Buffered:
+    """Collect an HTML response to rewrite its links, then send it in one piece."""
+
+    def __init__(self, send: Send, prefix: bytes) -> None:
+        self.send = send
+        self.prefix = prefix
+        self.start: Message | None = None
+        self.chunks: list[bytes] = []
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.body":
+            self.chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body = _ATTRIBUTE.sub(lambda m: m.group(1) + self.prefix + b"/", b"".join(self.chunks))
+            assert self.start is not None
+            headers = [(k, v) for k, v in self.start["headers"] if k.lower() != b"content-length"]
+            headers.append((b"content-length", str(len(body)).encode()))
+            await self.send({**self.start, "headers": headers})
+            await self.send({"type": "http.response.body", "body": body})
+            return
+        await self.send(message)
+
+
+class PrefixedApp:
+    """An instance's app served under ``prefix`` (see the module docstring)."""
+
+    def __init__(self, app: Any, prefix: str) -> None:
+        self.app = app
+        self.prefix = prefix
+        self.prefix_bytes = prefix.encode()
+
+    def _headers(
+        self, headers: list[tuple[bytes, bytes]]
+    ) -> tuple[list[tuple[bytes, bytes]], bool]:
+        out, is_html = [], False
+        for key, value in headers:
+            name = key.lower()
+            if name == b"location" and value.startswith(b"/") and not value.startswith(b"//"):
+                value = self.prefix_bytes + value
+            elif name == b"set-cookie":
+                text = value.decode("latin-1")
+                if _COOKIE_PATH.search(text):
+                    text = _COOKIE_PATH.sub(lambda m: m.group(1) + self.prefix + m.group(2), text)
+                else:
+                    text += f"; Path={self.prefix}/"
+                value = text.encode("latin-1")
+            elif name == b"content-type" and value.lower().startswith(b"text/html"):
+                is_html = True
+            out.append((key, value))
+        return out, is_html
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope["path"][len(self.prefix) :] or "/"
+        child = dict(scope)
+        child["path"] = path
+        if scope.get("raw_path"):
+            child["raw_path"] = scope["raw_path"][len(self.prefix_bytes) :] or b"/"
+        child["root_path"] = ""
+        child["app_root_path"] = scope.get("root_path", "") + self.prefix
+        if scope["type"] != "http":
+            await self.app(child, receive, send)
+            return
+        buffered: _Buffered | None = None
+
+        async def rewrite(message: Message) -> None:
+            nonlocal buffered
+            if message["type"] == "http.response.start":
+                headers, is_html = self._headers(list(message.get("headers", [])))
+                message = {**message, "headers": headers}
+                if is_html:
+                    buffered = _Buffered(send, self.prefix_bytes)
+                    buffered.start = message
+                    return
+            if buffered is not None:
+                await buffered(message)
+                return
+            await send(message)
+
+        await self.app(child, receive, rewrite)
+
+
+class InstancesHost:
+    """ASGI app serving every instance below a rollout folder, plus an index page."""
+
+    def __init__(self, folder: Path | str) -> None:
+        self.folder = Path(folder).resolve()
+        self.hosted = {h.slug: h for h in map(_open, find_instances(self.folder))}
+        if not self.hosted:
+            raise UserError(f"{self.folder}: no instance folders (with {SETTINGS_FILE}) found")
+        self.apps = {
+            slug: PrefixedApp(h.app, f"/{slug}")
+            for slug, h in self.hosted.items()
+            if h.app is not None
+        }
+        for h in self.hosted.values():
+            if h.problem:
+                log.error("not serving %s: %s", h.slug, h.problem)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        path: str = scope["path"]
+        slug = path.strip("/").split("/", 1)[0]
+        app = self.apps.get(slug)
+        if app is not None and path.startswith(f"/{slug}/"):
+            await app(scope, receive, send)
+        elif app is not None and path == f"/{slug}":
+            await self._respond(send, 308, b"", [(b"location", f"/{slug}/".encode())])
+        elif path == "/":
+            await self._respond(
+                send, 200, self.index().encode(), [(b"content-type", b"text/html; charset=utf-8")]
+            )
+        elif path == "/healthz":
+            await self._respond(
+                send,
+                200,
+                json.dumps(self.health()).encode(),
+                [(b"content-type", b"application/json")],
+            )
+        else:
+            await self._respond(
+                send, 404, b"Not found", [(b"content-type", b"text/plain; charset=utf-8")]
+            )
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    def close(self) -> None:
+        for h in self.hosted.values():
+            if h.app is not None:
+                h.app.app.state.instance.db.dispose()
+
+    @staticmethod
+    async def _respond(
+        send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]
+    ) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    *headers,
+                    *SECURITY_HEADERS,
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "status": "ok" if all(h.app for h in self.hosted.values()) else "degraded",
+            "instances": {
+                slug: {"served": h.app is not None, "path": f"/{slug}/"}
+                for slug, h in self.hosted.items()
+            },
+        }
+
+    def index(self) -> str:
+        rows = []
+        for h in sorted(self.hosted.values(), key=lambda h: h.name):
+            name = html.escape(h.name)
+            if h.app is not None:
+                cell = f'<a href="/{h.slug}/">{name}</a>'
+                state = "erreichbar"
+            else:
+                cell = name
+                state = "derzeit nicht verfügbar"
+            rows.append(f'<tr><th scope="row">{cell}</th><td>{state}</td></tr>')
+        served = sum(1 for h in self.hosted.values() if h.app)
+        return (
+            '<!doctype html>\n<html lang="de">\n<head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            "<title>Willkommensbehörden</title></head>\n<body>\n<main>\n"
+            "<h1>Willkommensbehörden</h1>\n"
+            f"<p>{served} von {len(self.hosted)} Behörden erreichbar.</p>\n"
+            "<table>\n<caption>Ausländerbehörden und ihr Werkzeugkasten</caption>\n"
+            '<thead><tr><th scope="col">Behörde</th><th scope="col">Stand</th></tr></thead>\n'
+            f"<tbody>\n{chr(10).join(rows)}\n</tbody>\n</table>\n</main>\n</body>\n</html>\n"
+        )
+
+
+def app_from_env() -> InstancesHost:
+    """App factory for uvicorn workers (``WILLKOMMEN_INSTANCES`` names the folder)."""
+    import os
+
+    return InstancesHost(os.environ[INSTANCES_ENV])
+
+
+INSTANCES_ENV = "WILLKOMMEN_INSTANCES"
+
+
+def serve(folder: Path, *, host: str, port: int, workers: int) -> None:
+    import os
+
+    import uvicorn
+
+    hosted = InstancesHost(folder)  # fail here, in the calling process, with the user's message
+    for h in hosted.hosted.values():
+        print(f"/{h.slug}/  {'ok' if h.app else 'NOT SERVED: ' + (h.problem or '')}")
+    hosted.close()
+    os.environ[INSTANCES_ENV] = str(Path(folder).resolve())
+    uvicorn.run(
+        "willkommen_core.rollout.host:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )

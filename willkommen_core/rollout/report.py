@@ -1,0 +1,61 @@
+"""The rollout report: ``rollout-report.json`` (for scripts) and ``.html`` (for people).
+
+German text: the reports are documents for the state ministry.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from .run import Result
+
+HERE = Path(__file__).parent
+JSON_FILE = "rollout-report.json"
+HTML_FILE = "rollout-report.html"
+CSS_FILE = "report.css"
+LABELS = {
+    "created": "angelegt",
+    "unchanged": "unverändert",
+    "updated": "aktualisiert",
+    "needs-attention": "braucht Aufmerksamkeit",
+    "failed": "fehlgeschlagen",
+}
+
+
+@cache
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(HERE / "templates")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def copy_css(folder: Path) -> None:
+    shutil.copyfile(HERE / "templates" / CSS_FILE, folder / CSS_FILE)
+
+
+def write(result: Result, folder: Path | None = None) -> tuple[Path, Path]:
+    """Write both reports into ``folder`` (default: the rollout's output); returns their paths."""
+    folder = Path(folder or result.output)
+    folder.mkdir(parents=True, exist_ok=True)
+    json_path = folder / JSON_FILE
+    json_path.write_text(
+        json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    html = (
+        environment()
+        .get_template("rollout-report.html")
+        .render(result=result, labels=LABELS, register_name=Path(result.register).stem)
+    )
+    html_path = folder / HTML_FILE
+    html_path.write_text(html, encoding="utf-8")
+    copy_css(folder)
+    return json_path, html_path
