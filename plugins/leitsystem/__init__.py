@@ -1,0 +1,157 @@
+"""Guidance system (``leitsystem``): building signs and multilingual first information.
+
+The seed's working group "Wegweiser Online – Offline" found the signs in the
+building inadequate and began new online information. From one model of the
+building (sites, buildings, floors, rooms with their services, routes) this
+module makes print-ready signs in German plus one further language each, and
+public first-information pages per service and language, linked by QR codes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from willkommen_core.hookspecs import hookimpl
+from willkommen_core.i18n import gettext as _
+from willkommen_core.i18n import lazy_gettext as _l
+from willkommen_core.types import Card, ModuleInfo, PluginStorage, Recommendation
+
+from .settings import LeitsystemSettings
+
+NAME = "leitsystem"
+HERE = Path(__file__).parent
+CORNERSTONE = "erscheinungsbild"
+
+
+@hookimpl
+def module_info() -> ModuleInfo:
+    return ModuleInfo(
+        title=_l("Leitsystem"),
+        summary=_l(
+            "Gebäudeleitsystem und mehrsprachige Erstinformation: Schilder für das Haus, "
+            "Informationsseiten im Netz, verbunden durch QR-Codes."
+        ),
+        cornerstones=(CORNERSTONE,),
+        nav_path="/leitsystem/",
+        nav_roles=("redaktion",),
+        public_path="/leitsystem/info/",
+        public_title=_l("Erstinformation"),
+    )
+
+
+@hookimpl
+def settings_model() -> type[LeitsystemSettings]:
+    return LeitsystemSettings
+
+
+@hookimpl
+def storage() -> PluginStorage:
+    from .tables import metadata
+
+    return PluginStorage(metadata, HERE / "migrations")
+
+
+@hookimpl
+def web_routes(instance: Any) -> list[Any]:
+    from .web import routes
+
+    return routes(instance)
+
+
+@hookimpl
+def templates_dir() -> Path:
+    return HERE / "templates"
+
+
+@hookimpl
+def static_dir() -> Path:
+    return HERE / "static"
+
+
+@hookimpl
+def locale_dir() -> Path:
+    return HERE / "locale"
+
+
+@hookimpl
+def cli_group() -> Any:
+    from .cli import group
+
+    return group
+
+
+@hookimpl
+def dashboard_cards(instance: Any, user: Any) -> list[Card]:
+    from . import store
+
+    settings = instance.plugin_settings(NAME)
+    if user is None or not user.has_role(*settings.editor_roles):
+        return []
+    sites = store.load(instance.db)
+    rooms = sum(len(f.rooms) for s in sites for b in s.buildings for f in b.floors)
+    if not rooms:
+        return [
+            Card(
+                _("Leitsystem"),
+                _("Noch keine Räume erfasst."),
+                "/leitsystem/",
+                _("Gebäude erfassen"),
+            )
+        ]
+    return [
+        Card(
+            _("Leitsystem"),
+            _("%(n)s Räume und Schalter; Schilder und Erstinformation daraus.", n=rooms),
+            "/leitsystem/schilder",
+            _("Schilder ansehen"),
+        )
+    ]
+
+
+@hookimpl
+def recommendations(instance: Any, results: Any) -> list[Recommendation]:
+    mean = results.means.get(CORNERSTONE)
+    if mean is None or mean >= 3.5:
+        return []
+    return [
+        Recommendation(
+            CORNERSTONE,
+            _("Gebäudeleitsystem und Erstinformation erneuern"),
+            _(
+                "Der Eckpunkt »Erscheinungsbild und Kommunikation« ist schwach. In Magdeburg "
+                "erwiesen sich die Wegweiser im Haus als wenig hilfreich; erfassen Sie Räume und "
+                "Wege und drucken Sie mehrsprachige Schilder mit QR-Codes zur Erstinformation."
+            ),
+            "/leitsystem/",
+        )
+    ]
+
+
+@hookimpl
+def state_summary(instance: Any) -> dict[str, Any]:
+    """Counts only: how far the authority's guidance system is."""
+    from . import render, store
+
+    sites = store.load(instance.db)
+    return {
+        "schema_version": 1,
+        "buildings": sum(len(s.buildings) for s in sites),
+        "rooms": sum(len(f.rooms) for s in sites for b in s.buildings for f in b.floors),
+        "routes": sum(len(b.routes) for s in sites for b in s.buildings),
+        "sign_languages": render.sign_languages(instance),
+    }
+
+
+@hookimpl
+def content_problems(instance: Any) -> list[Any]:
+    from .content import problems
+
+    return problems(instance, instance.plugin_settings(NAME))
+
+
+@hookimpl
+def demo_content(instance: Any) -> None:
+    from .demo import seed
+
+    seed(instance)
