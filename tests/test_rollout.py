@@ -320,3 +320,34 @@ def test_a_register_change_reaches_the_instance_by_update(rolled_out, tmp_path, 
         tomllib.loads((output / "harz" / "willkommen.toml").read_text())["authority"]["phone"]
         == "03941 5970"
     )
+
+
+def test_update_migrates_the_config_layout_first_so_a_layout_change_is_no_conflict(
+    rolled_out, tmp_path, old_template, monkeypatch
+):
+    from willkommen_core import config_migrate
+
+    reg, output = rolled_out
+    settings = output / "harz" / "willkommen.toml"
+    replace_in(settings, "login_max_failures = 5", "login_max_failures = 3")
+
+    def drop_obsolete_key(doc):
+        del doc["web"]["login_max_failures"]
+
+    # Toolkit version 2 dropped the key: its template no longer has it and it
+    # ships the migration that removes it from existing files.
+    monkeypatch.setattr(config_migrate, "CURRENT_SCHEMA", 2)
+    monkeypatch.setattr(config_migrate, "MIGRATIONS", {1: drop_obsolete_key})
+
+    def layout_2(folder):
+        replace_in(folder / "willkommen.toml", "schema_version = 1", "schema_version = 2")
+        replace_in(folder / "willkommen.toml", "login_max_failures = 5\n", "")
+
+    result = rollout(
+        reg, output, template=new_version_of(old_template, tmp_path, layout_2), update_existing=True
+    )
+
+    assert [o.status for o in result.outcomes] == ["updated", "updated"], result.outcomes[0].reasons
+    text = settings.read_text()
+    assert "schema_version = 2" in text and "login_max_failures" not in text
+    assert not (output / "harz" / "willkommen.toml.new").exists()
