@@ -51,7 +51,7 @@ def parse(text: str) -> list[Entry]:
         match = re.match(r"^([A-Za-z.,\s\-–]+?)\s+(\d.*)$", raw)
         if not match:
             raise HoursError(f"{raw!r}: expected days and times, e.g. 'Mo-Fr 08:00-12:00'")
-        days = _days(match.group(1).replace(" ", ""))
+        days = _days(re.sub(r"\s*([,\-–])\s*", r"\1", match.group(1).strip()))
         times = []
         for t in match.group(2).split(","):
             m = _TIME.match(t.strip())

@@ -202,6 +202,9 @@ def parse_document(
                     rkey = f"{fkey}.rooms[{ri}]"
                     room = _room(r, rkey, services, errors)
                     if room is None:
+                        # Known by its number all the same: routes to it are not errors too.
+                        if isinstance(r, dict) and not check_room_number(r.get("number")):
+                            numbers.add(r["number"].strip())
                         continue
                     if room.number in numbers:
                         errors.append((f"{rkey}.number", f"room {room.number!r} appears twice"))
