@@ -135,7 +135,9 @@ def test_data_entered_at_one_authority_does_not_appear_at_the_other(client, fold
     from willkommen_plugins.partner.model import PartnerData
 
     instance = Instance.open(folder / "harz")
-    store.create(instance.db, PartnerData(name="Migrationsberatung Halberstadt", category="beratung"))
+    store.create(
+        instance.db, PartnerData(name="Migrationsberatung Halberstadt", category="beratung")
+    )
     instance.db.dispose()
     login(client, "harz", "leitung-harz")
     login(client, "stendal", "leitung-stendal")
