@@ -77,7 +77,23 @@ class _Candidate:
     load: Callable[[], ModuleType]
 
 
+_discovered: dict[tuple[str, ...], list[_Candidate]] = {}
+
+
 def _entry_point_candidates() -> list[_Candidate]:
+    """Installed plugins, read once per import path.
+
+    Scanning every installed distribution costs milliseconds; a rollout opens
+    hundreds of instances. Keyed by ``sys.path`` so a distribution that becomes
+    importable later (as in the tests) is still found.
+    """
+    key = tuple(sys.path)
+    if key not in _discovered:
+        _discovered[key] = _discover_entry_points()
+    return list(_discovered[key])
+
+
+def _discover_entry_points() -> list[_Candidate]:
     found = []
     for ep in entry_points(group=hookspecs.PROJECT):
         dist = ep.dist

@@ -25,8 +25,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -122,25 +121,24 @@ def rollout(
     scratch = Path(tempfile.mkdtemp(prefix=".rollout-", dir=output))
     checker = _Checker(migrate)
     try:
-        with _entry_points_read_once():
-            for entry in entries:
-                try:
-                    outcome = _one(
-                        entry, output, scratch, template, __version__, update_existing, checker
-                    )
-                except UserError as exc:
-                    outcome = Outcome(entry.slug, entry.name, "failed", [str(exc)])
-                except Exception as exc:  # one authority's surprise must not stop the others
-                    outcome = Outcome(
-                        entry.slug,
-                        entry.name,
-                        "failed",
-                        [f"unexpected error: {exc!r} (please report)"],
-                    )
-                outcome.line = entry.line
-                result.outcomes.append(outcome)
-                if progress is not None:
-                    progress(entry)
+        for entry in entries:
+            try:
+                outcome = _one(
+                    entry, output, scratch, template, __version__, update_existing, checker
+                )
+            except UserError as exc:
+                outcome = Outcome(entry.slug, entry.name, "failed", [str(exc)])
+            except Exception as exc:  # one authority's surprise must not stop the others
+                outcome = Outcome(
+                    entry.slug,
+                    entry.name,
+                    "failed",
+                    [f"unexpected error: {exc!r} (please report)"],
+                )
+            outcome.line = entry.line
+            result.outcomes.append(outcome)
+            if progress is not None:
+                progress(entry)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     result.seconds = time.perf_counter() - clock
@@ -272,24 +270,6 @@ def _create(
     if not checker.migrate:
         outcome.reasons.append("next: 'willkommen db upgrade' where the database lives")
     return outcome
-
-
-@contextmanager
-def _entry_points_read_once() -> Iterator[None]:
-    """Read the installed plugins' entry points once for the whole rollout.
-
-    Scanning every installed distribution costs milliseconds per instance;
-    within one rollout the installed plugins do not change.
-    """
-    from .. import plugins
-
-    original = plugins._entry_point_candidates
-    found = original()
-    plugins._entry_point_candidates = lambda: list(found)  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        plugins._entry_point_candidates = original  # type: ignore[assignment]
 
 
 class _Checker:
