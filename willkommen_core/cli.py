@@ -233,6 +233,15 @@ def config_migrate(obj: CliContext) -> None:
 # -- state rollout, summaries and the state report ---------------------------------
 
 
+REPORT_LANGUAGE = click.option(
+    "--lang",
+    type=click.Choice(["de", "en"]),
+    default="de",
+    show_default=True,
+    help="Language of the HTML report.",
+)
+
+
 @cli.command()
 @click.argument("register_file", metavar="REGISTER")
 @click.option(
@@ -246,11 +255,20 @@ def config_migrate(obj: CliContext) -> None:
 @click.option(
     "--migrate", is_flag=True, help="Also create/upgrade each instance's database tables."
 )
+@REPORT_LANGUAGE
 def rollout(
-    register_file: str, output: Path, only: tuple[str, ...], update: bool, migrate: bool
+    register_file: str,
+    output: Path,
+    only: tuple[str, ...],
+    update: bool,
+    migrate: bool,
+    lang: str,
 ) -> None:
     """One instance per authority of REGISTER (a file, or a shipped name like sachsen-anhalt)."""
+    from . import i18n
     from .rollout import register as reg
+
+    i18n.activate(lang)
     from .rollout import report
     from .rollout.run import rollout as run
 
@@ -316,11 +334,19 @@ def land() -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="rollout-report.json or keys.json: rollout status per authority.",
 )
+@REPORT_LANGUAGE
 def land_report(
-    files: tuple[Path, ...], output: Path, keys_file: Path | None, rollout_report: Path | None
+    files: tuple[Path, ...],
+    output: Path,
+    keys_file: Path | None,
+    rollout_report: Path | None,
+    lang: str,
 ) -> None:
     """State report (HTML and CSV) from the summaries FILES of the authorities."""
+    from . import i18n
     from .rollout.land import build_report
+
+    i18n.activate(lang)
 
     result = build_report(list(files), output, keys_file=keys_file, rollout_file=rollout_report)
     click.echo(

@@ -208,8 +208,18 @@ class InstancesHost:
         elif app is not None and path == f"/{slug}":
             await self._respond(send, 308, b"", [(b"location", f"/{slug}/".encode())])
         elif path == "/":
+            accept = dict(scope.get("headers") or []).get(b"accept-language", b"").decode("latin-1")
+            lang = (
+                "en"
+                if accept.lower().startswith("en")
+                or "lang=en" in scope.get("query_string", b"").decode()
+                else "de"
+            )
             await self._respond(
-                send, 200, self.index().encode(), [(b"content-type", b"text/html; charset=utf-8")]
+                send,
+                200,
+                self.index(lang).encode(),
+                [(b"content-type", b"text/html; charset=utf-8")],
             )
         elif path == "/healthz":
             await self._respond(
@@ -264,28 +274,43 @@ class InstancesHost:
             },
         }
 
-    def index(self) -> str:
-        rows = []
-        for h in sorted(self.hosted.values(), key=lambda h: h.name):
-            name = html.escape(h.name)
-            if h.app is not None:
-                cell = f'<a href="/{h.slug}/">{name}</a>'
-                state = "erreichbar"
-            else:
-                cell = name
-                state = "derzeit nicht verfügbar"
-            rows.append(f'<tr><th scope="row">{cell}</th><td>{state}</td></tr>')
-        served = sum(1 for h in self.hosted.values() if h.app)
-        return (
-            '<!doctype html>\n<html lang="de">\n<head><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            "<title>Willkommensbehörden</title></head>\n<body>\n<main>\n"
-            "<h1>Willkommensbehörden</h1>\n"
-            f"<p>{served} von {len(self.hosted)} Behörden erreichbar.</p>\n"
-            "<table>\n<caption>Ausländerbehörden und ihr Werkzeugkasten</caption>\n"
-            '<thead><tr><th scope="col">Behörde</th><th scope="col">Stand</th></tr></thead>\n'
-            f"<tbody>\n{chr(10).join(rows)}\n</tbody>\n</table>\n</main>\n</body>\n</html>\n"
-        )
+    def index(self, lang: str = "de") -> str:
+        from .. import i18n
+        from ..i18n import gettext as _
+
+        token = i18n.activate(lang)
+        try:
+            rows = []
+            for h in sorted(self.hosted.values(), key=lambda h: h.name):
+                name = html.escape(h.name)
+                if h.app is not None:
+                    cell = f'<a href="/{h.slug}/">{name}</a>'
+                    state = _("erreichbar")
+                else:
+                    cell = name
+                    state = _("derzeit nicht verfügbar")
+                rows.append(f'<tr><th scope="row">{cell}</th><td>{html.escape(state)}</td></tr>')
+            served = sum(1 for h in self.hosted.values() if h.app)
+            title = html.escape(_("Willkommensbehörden"))
+            summary = _(
+                "%(served)s von %(total)s Behörden erreichbar.",
+                served=served,
+                total=len(self.hosted),
+            )
+            caption = _("Ausländerbehörden und ihr Werkzeugkasten")
+            return (
+                f'<!doctype html>\n<html lang="{lang}">\n<head><meta charset="utf-8">'
+                '<meta name="viewport" content="width=device-width, initial-scale=1">'
+                f"<title>{title}</title></head>\n<body>\n<main>\n"
+                f"<h1>{title}</h1>\n"
+                f"<p>{html.escape(summary)}</p>\n"
+                f"<table>\n<caption>{html.escape(caption)}</caption>\n"
+                f'<thead><tr><th scope="col">{html.escape(_("Behörde"))}</th>'
+                f'<th scope="col">{html.escape(_("Stand"))}</th></tr></thead>\n'
+                f"<tbody>\n{chr(10).join(rows)}\n</tbody>\n</table>\n</main>\n</body>\n</html>\n"
+            )
+        finally:
+            i18n._current.reset(token)
 
 
 def app_from_env() -> InstancesHost:

@@ -44,7 +44,11 @@ SELBSTCHECK_VERSIONS = (1,)
 PROZESSE_VERSIONS = (1,)
 HTML_FILE = "landesbericht.html"
 CSV_FILE = "landesbericht.csv"
-CORNERSTONE_TITLES = {c.id: str(c.title) for c in CORNERSTONES}
+
+
+def cornerstone_titles() -> dict[str, str]:
+    """Titles in the current language (the report may be built in German or English)."""
+    return {c.id: str(c.title) for c in CORNERSTONES}
 
 
 @dataclass
@@ -353,7 +357,7 @@ def _chart(group: VersionGroup) -> dict[str, Any]:
         value = group.average.get(cid)
         y = 30 + i * row
         bar = {
-            "label": CORNERSTONE_TITLES.get(cid, cid),
+            "label": cornerstone_titles().get(cid, cid),
             "y": y,
             "value": _fmt(value) or "unterdrückt",
             "width": 0 if value is None else round((value - 1) / 4 * width, 1),
@@ -397,7 +401,7 @@ def build_report(
             latest[authority.slug] = authority
     authorities = sorted(latest.values(), key=lambda a: a.name)
     for a in authorities:
-        a.rollout_status = LABELS.get(statuses.get(a.slug, ""), statuses.get(a.slug, ""))
+        a.rollout_status = str(LABELS.get(statuses.get(a.slug, ""), statuses.get(a.slug, "")))
     # Authorities rolled out but without a summary still appear (with their status).
     missing = sorted(set(statuses) - set(latest))
     groups = groups_by_version(authorities)
@@ -411,10 +415,10 @@ def build_report(
             authorities=authorities,
             groups=groups,
             charts={g.version: _chart(g) for g in groups},
-            titles=CORNERSTONE_TITLES,
+            titles=cornerstone_titles(),
             rejected=rejected,
             missing=missing,
-            statuses={s: LABELS.get(v, v) for s, v in statuses.items()},
+            statuses={s: str(LABELS.get(v, v)) for s, v in statuses.items()},
             fmt=_fmt,
             verified_by_register=keys is not None,
             csv_file=CSV_FILE,

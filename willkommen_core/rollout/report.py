@@ -1,6 +1,6 @@
 """The rollout report: ``rollout-report.json`` (for scripts) and ``.html`` (for people).
 
-German text: the reports are documents for the state ministry.
+German by default (documents for the state ministry); English with ``--lang en``.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from pathlib import Path
 
 import jinja2
 
+from .. import i18n
+from ..i18n import lazy_gettext as _l
 from .run import Result
 
 HERE = Path(__file__).parent
@@ -19,23 +21,28 @@ JSON_FILE = "rollout-report.json"
 HTML_FILE = "rollout-report.html"
 CSS_FILE = "report.css"
 LABELS = {
-    "created": "angelegt",
-    "unchanged": "unverändert",
-    "updated": "aktualisiert",
-    "needs-attention": "braucht Aufmerksamkeit",
-    "failed": "fehlgeschlagen",
+    "created": _l("angelegt"),
+    "unchanged": _l("unverändert"),
+    "updated": _l("aktualisiert"),
+    "needs-attention": _l("braucht Aufmerksamkeit"),
+    "failed": _l("fehlgeschlagen"),
 }
 
 
 @cache
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(HERE / "templates")),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # German by default; `--lang en` activates English before rendering.
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["current_language"] = i18n.current_language
+    return env
 
 
 def copy_css(folder: Path) -> None:
