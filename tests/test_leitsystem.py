@@ -202,15 +202,23 @@ def test_cli_import_and_export(demo, tmp_path):
 # -- editing in the web UI --------------------------------------------------------------
 
 
-def test_only_redaktion_and_admin_edit(demo, make_client):
+def test_redaktion_and_admin_edit_leadership_only_looks(demo, make_client):
     client = make_client(demo)
     assert client.get("/leitsystem/", follow_redirects=False).status_code == 303
     login(client, demo, "leitung")
-    assert client.get("/leitsystem/").status_code == 403
-    assert client.get("/leitsystem/schilder").status_code == 403
+    page = client.get("/leitsystem/")
+    assert page.status_code == 200 and "Gebäude hinzufügen" not in page.text
+    assert client.get("/leitsystem/schilder").status_code == 200
+    assert client.get("/leitsystem/raum/neu").status_code == 403
+    assert client.get("/leitsystem/import").status_code == 403
+    token = csrf_from(client.get("/").text)
+    denied = client.post(
+        "/leitsystem/gebaeude", data={"csrf_token": token, "site": "Hauptsitz", "name": "X"}
+    )
+    assert denied.status_code == 403
     admin = make_client(demo)
     login(admin, demo, "admin")
-    assert admin.get("/leitsystem/").status_code == 200
+    assert "Gebäude hinzufügen" in admin.get("/leitsystem/").text
 
 
 def test_redaktion_builds_a_site_with_validation_that_keeps_the_input(
@@ -304,6 +312,8 @@ def test_redaktion_builds_a_site_with_validation_that_keeps_the_input(
         == 303
     )
     assert store.load(instance.db)[0].buildings[0].routes == []
+    gone = client.post(f"/leitsystem/loeschen/room/{rooms['0.07']}", data={"csrf_token": token})
+    assert gone.status_code == 404
     # Without the CSRF token nothing changes.
     assert client.post(f"/leitsystem/loeschen/building/{bid}", data={}).status_code == 403
 

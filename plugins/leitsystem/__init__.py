@@ -34,7 +34,7 @@ def module_info() -> ModuleInfo:
         ),
         cornerstones=(CORNERSTONE,),
         nav_path="/leitsystem/",
-        nav_roles=("redaktion",),
+        nav_roles=("leitung", "redaktion"),
         public_path="/leitsystem/info/",
         public_title=_l("Erstinformation"),
     )

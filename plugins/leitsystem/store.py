@@ -214,8 +214,9 @@ def remove(db: Any, kind: str, item_id: int) -> bool:
         elif kind == "floor":
             _delete_rooms(s, select(rooms.c.id).where(rooms.c.floor_id == item_id))
         elif kind == "room":
+            found = s.execute(select(rooms.c.id).where(rooms.c.id == item_id)).first()
             _delete_rooms(s, select(rooms.c.id).where(rooms.c.id == item_id))
-            return True
+            return found is not None
         return s.execute(delete(table).where(table.c.id == item_id)).rowcount > 0
 
 

@@ -125,6 +125,8 @@ def index(
                 for r in f.rooms
             ],
             "arrow_options": list(_arrow_labels().items()),
+            "can_edit": request.state.user is not None
+            and request.state.user.has_role(*_instance(request).plugin_settings(NAME).editor_roles),
             "errors": errors or {},
             "values": values or {},
             "notice": notice,
@@ -602,8 +604,11 @@ def info(request: Request) -> Response:
 
 def routes(instance: Any) -> list[Page]:
     editors = tuple(instance.plugin_settings(NAME).editor_roles)
+    # Leadership sees the building data and the signs (it approves the concept);
+    # only the editors change them.
+    readers = tuple(dict.fromkeys(("leitung", *editors)))
     return [
-        Page("/", index, roles=editors),
+        Page("/", index, roles=readers),
         Page("/gebaeude", add_building, methods=("POST",), roles=editors),
         Page("/etage", add_floor, methods=("POST",), roles=editors),
         Page("/weg", add_route, methods=("POST",), roles=editors),
@@ -611,9 +616,9 @@ def routes(instance: Any) -> list[Page]:
         Page("/raum/{room_id:int}", room, methods=("GET", "POST"), roles=editors, name="room_edit"),
         Page("/loeschen/{kind}/{item_id:int}", delete, methods=("POST",), roles=editors),
         Page("/import", import_page, methods=("GET", "POST"), roles=editors),
-        Page("/export.{fmt:str}", export_file, roles=editors),
-        Page("/schilder", signs_page, roles=editors),
-        Page("/schilder/{lang}/{size}/{sign_id}.{fmt}", sign_file, roles=editors),
+        Page("/export.{fmt:str}", export_file, roles=readers),
+        Page("/schilder", signs_page, roles=readers),
+        Page("/schilder/{lang}/{size}/{sign_id}.{fmt}", sign_file, roles=readers),
         Page("/info/", info_index, public=True),
         Page("/info/{service}", info, public=True),
     ]
