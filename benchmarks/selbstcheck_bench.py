@@ -125,7 +125,7 @@ def _wait(port: int, path: str) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2):  # noqa: S310
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2):
                 return
         except OSError:
             time.sleep(0.2)
@@ -246,11 +246,15 @@ def main() -> None:
 
     ratio = page / bare if bare else 0.0
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}")
-    print(f"python {platform.python_version()}; {args.connections} connections, {args.seconds:.0f} s each")
+    print(
+        f"python {platform.python_version()}; {args.connections} connections, {args.seconds:.0f} s each"
+    )
     print(f"bare Starlette page      {bare:9.0f} req/s  {bare_stats}")
     print(f"questionnaire page       {page:9.0f} req/s  {page_stats}")
     print(f"page ratio               {ratio:9.0%}     (goal >= 50%)")
-    print(f"submissions (SQLite)     {submits:9.0f} /s     {submit_stats} (goal >= 1000/s, no error)")
+    print(
+        f"submissions (SQLite)     {submits:9.0f} /s     {submit_stats} (goal >= 1000/s, no error)"
+    )
     print(f"stored                   {stored:9d}       (acknowledged: {submit_stats['ok']})")
     ok = (
         ratio >= 0.5

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from willkommen_core import accounts
 from willkommen_plugins.selbstcheck import questionnaire as qmod
 from willkommen_plugins.selbstcheck import store
-
-from willkommen_core import accounts
 
 API = "/api/v1/selbstcheck"
 
@@ -67,6 +66,7 @@ def add_responses(
 
 def table_counts(instance: Any) -> dict[str, int]:
     from sqlalchemy import func, select
+
     from willkommen_plugins.selbstcheck.tables import answers, comments, responses, tokens
 
     with instance.db.read() as s:

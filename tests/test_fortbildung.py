@@ -16,12 +16,12 @@ from datetime import date, datetime
 
 import pytest
 from sqlalchemy import inspect
-from willkommen_plugins.fortbildung import content, store, survey
-from willkommen_plugins.fortbildung.model import SessionData
 
 from willkommen_core.testing import login
 from willkommen_core.testing.instance import csrf_from
 from willkommen_core.types import AssessmentResult
+from willkommen_plugins.fortbildung import content, store, survey
+from willkommen_plugins.fortbildung.model import SessionData
 
 SHIPPED_KEYS = {
     # professional

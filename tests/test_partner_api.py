@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from willkommen_core import accounts
 from willkommen_plugins.partner import store
 from willkommen_plugins.partner.model import PartnerData
-
-from willkommen_core import accounts
 
 
 def _seed(instance):

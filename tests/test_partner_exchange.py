@@ -7,12 +7,12 @@ import json
 import pytest
 import vobject
 from click.testing import CliRunner
-from willkommen_plugins.partner import categories, exchange, store
-from willkommen_plugins.partner.demo import seed
 
 from willkommen_core.cli import cli
 from willkommen_core.testing import login
 from willkommen_core.testing.instance import csrf_from
+from willkommen_plugins.partner import categories, exchange, store
+from willkommen_plugins.partner.demo import seed
 
 GOOD_SEMICOLON = (
     "name;category;languages;email;status;last_contact;public;notes\n"

@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import willkommen_plugins.partner as plugin
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
+
+import willkommen_plugins.partner as plugin
 
 PLUGIN_DIR = Path(plugin.__file__).parent
 PUBLIC_LANGUAGES = ("ar", "fa", "uk", "ru", "tr", "pl", "ro")

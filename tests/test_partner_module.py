@@ -8,13 +8,13 @@ from datetime import date, timedelta
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
+
+from willkommen_core.testing import login
+from willkommen_core.types import AssessmentResult
 from willkommen_plugins.partner import categories, store
 from willkommen_plugins.partner.demo import demo_partners, seed
 from willkommen_plugins.partner.model import PartnerData, form_values, validate
 from willkommen_plugins.partner.tables import metadata
-
-from willkommen_core.testing import login
-from willkommen_core.types import AssessmentResult
 
 
 def _demo(instance):

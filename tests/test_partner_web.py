@@ -6,11 +6,11 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from willkommen_plugins.partner import store
-from willkommen_plugins.partner.model import PartnerData
 
 from willkommen_core.testing import login
 from willkommen_core.testing.instance import csrf_from
+from willkommen_plugins.partner import store
+from willkommen_plugins.partner.model import PartnerData
 
 VALID = {
     "name": "Migrationsberatung Nord",

@@ -10,14 +10,14 @@ import pytest
 from click.testing import CliRunner
 from icalendar import Calendar
 from sqlalchemy import inspect
-from willkommen_plugins.prozesse import demo, store
-from willkommen_plugins.prozesse.model import add_months, load_all
 
 from willkommen_core import plan as core_plan
 from willkommen_core.cli import cli
 from willkommen_core.testing import login
 from willkommen_core.testing.instance import csrf_from
 from willkommen_core.types import AssessmentResult
+from willkommen_plugins.prozesse import demo, store
+from willkommen_plugins.prozesse.model import add_months, load_all
 
 MAGDEBURG_STEPS = [
     "auftaktgespraeche",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from selbstcheck_support import API, answer_all, bearer, open_round, table_counts
+
 from willkommen_plugins.selbstcheck import store
 
 PATHS = {

@@ -12,6 +12,7 @@ from collections import Counter
 import httpx
 import pytest
 from selbstcheck_support import API, answer_all, open_token_round, table_counts
+
 from willkommen_plugins.selbstcheck import store
 
 SUBMISSIONS = 200

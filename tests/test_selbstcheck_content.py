@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 from selbstcheck_support import open_round
-from willkommen_plugins.selbstcheck import questionnaire as qmod
-from willkommen_plugins.selbstcheck import store
-from willkommen_plugins.selbstcheck.settings import DEFAULT_WORK_AREAS
 
 from willkommen_core.domain import CORNERSTONE_IDS
 from willkommen_core.hookspecs import hookimpl
 from willkommen_core.types import AssessmentItem, ModuleInfo
+from willkommen_plugins.selbstcheck import questionnaire as qmod
+from willkommen_plugins.selbstcheck import store
+from willkommen_plugins.selbstcheck.settings import DEFAULT_WORK_AREAS
 
 SEED_WORKING_GROUPS = {
     "personalentwicklung",

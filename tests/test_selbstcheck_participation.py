@@ -8,11 +8,11 @@ from html import unescape
 import pytest
 from selbstcheck_support import add_responses, open_round, open_token_round, table_counts
 from sqlalchemy import DateTime, inspect
-from willkommen_plugins.selbstcheck import store
-from willkommen_plugins.selbstcheck.tables import comments, responses, tokens
 
 from willkommen_core.domain import CORNERSTONE_IDS
 from willkommen_core.testing.instance import csrf_from
+from willkommen_plugins.selbstcheck import store
+from willkommen_plugins.selbstcheck.tables import comments, responses, tokens
 
 START = "/selbstcheck/teilnahme"
 

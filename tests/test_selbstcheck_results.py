@@ -9,12 +9,12 @@ import random
 
 import pytest
 from selbstcheck_support import API, add_responses, bearer, open_round
+
+from willkommen_core.testing import login
 from willkommen_plugins.selbstcheck import store
 from willkommen_plugins.selbstcheck.questionnaire import Cornerstone, Item, Questionnaire
 from willkommen_plugins.selbstcheck.results import ALL, _lines, compute, protect
 from willkommen_plugins.selbstcheck.store import Comment, Response
-
-from willkommen_core.testing import login
 
 AREAS = ("EDV", "Aufenthaltsbeendigung")
 

@@ -6,10 +6,10 @@ import re
 
 import pytest
 from selbstcheck_support import add_responses
-from willkommen_plugins.selbstcheck import store
 
 from willkommen_core.testing import login
 from willkommen_core.testing.instance import csrf_from
+from willkommen_plugins.selbstcheck import store
 
 
 @pytest.fixture

@@ -12,14 +12,14 @@ from html import unescape
 import pytest
 from click.testing import CliRunner
 from selbstcheck_support import open_round
-from willkommen_plugins.selbstcheck import demo, store, summary
-from willkommen_plugins.selbstcheck.recommend import collect
 
 from willkommen_core.cli import cli
 from willkommen_core.hookspecs import hookimpl
 from willkommen_core.testing import login
 from willkommen_core.testing.instance import csrf_from
 from willkommen_core.types import ModuleInfo
+from willkommen_plugins.selbstcheck import demo, store, summary
+from willkommen_plugins.selbstcheck.recommend import collect
 
 MEANS = {
     "binnenorganisation": 3,
