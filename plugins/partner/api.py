@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 from starlette.requests import Request
 
 from willkommen_core.web.api import ApiError, ApiRoute
@@ -15,6 +15,11 @@ from . import store
 from .model import Partner, language_name
 
 NAME = "partner"
+
+# Stored as naive UTC; sent with its offset, as OpenAPI's "date-time" (RFC 3339) requires.
+UtcDatetime = Annotated[
+    datetime, AfterValidator(lambda v: v if v.tzinfo else v.replace(tzinfo=UTC))
+]
 
 
 class PublicPartnerOut(BaseModel):
@@ -43,8 +48,8 @@ class PartnerOut(PublicPartnerOut):
     last_contact: date | None
     notes: str
     public: bool
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
 
 
 class PartnerList(BaseModel):

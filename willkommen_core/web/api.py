@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from .routing import CSRF_HEADER, SAFE_METHODS
 
 MAX_JSON_BODY = 256 * 1024
+MAX_ID = 2**63 - 1  # largest integer SQLite and PostgreSQL (bigint) can bind
 
 
 class ApiError(Exception):
@@ -98,6 +99,9 @@ class ApiRoute(Route):
                         expected = request.session.get("csrf", "")
                         if not expected or request.headers.get(CSRF_HEADER) != expected:
                             return error_response(403, "CSRF token missing or invalid")
+                if any(isinstance(v, int) and v > MAX_ID for v in request.path_params.values()):
+                    # No row has such an id, and the database driver cannot even bind it.
+                    return error_response(404, "not found")
                 args: list[Any] = [request]
                 if self.request_model is not None:
                     args.append(await _parse_body(request, self.request_model))
@@ -149,7 +153,7 @@ def _walk(routes: Sequence[BaseRoute], prefix: str = "") -> list[tuple[str, ApiR
 
 def _param_schema(convertor: Convertor[Any]) -> dict[str, str]:
     if isinstance(convertor, IntegerConvertor):
-        return {"type": "integer"}
+        return {"type": "integer", "minimum": 0, "maximum": MAX_ID}
     if isinstance(convertor, FloatConvertor):
         return {"type": "number"}
     return {"type": "string"}
