@@ -283,15 +283,18 @@ def _write_secret_env(root: Path) -> None:
     os.chmod(path, 0o600)
 
 
-def _render(context_overrides: dict[str, Any], output_dir: Path) -> Path:
-    """Render the template into ``output_dir``; returns the generated folder."""
+def render_template(
+    repo: Path, context_overrides: dict[str, Any], output_dir: Path, *, accept_hooks: bool
+) -> Path:
+    """Render the template folder ``repo`` into ``output_dir``; returns the generated folder.
+
+    The cookiecutter library's steps without ``cookiecutter()``: no user config
+    file is read and no replay file is written into the user's home directory.
+    """
     from cookiecutter.exceptions import CookiecutterException, FailedHookException
     from cookiecutter.generate import generate_context, generate_files
     from cookiecutter.prompt import prompt_for_config
 
-    # The library's steps without cookiecutter(): no user config file is read
-    # and no replay file is written into the user's home directory.
-    repo = template_dir()
     try:
         context = generate_context(
             context_file=str(repo / "cookiecutter.json"),
@@ -299,21 +302,31 @@ def _render(context_overrides: dict[str, Any], output_dir: Path) -> Path:
             extra_context=context_overrides,
         )
         context["cookiecutter"] = prompt_for_config(context, no_input=True)
-        context["cookiecutter"]["_template"] = str(repo)
-        context["cookiecutter"]["_output_dir"] = str(output_dir)
-        context["cookiecutter"]["_repo_dir"] = str(repo)
-        return Path(
+        context["cookiecutter"].update(
+            {"_template": str(repo), "_output_dir": str(output_dir), "_repo_dir": str(repo)}
+        )
+        generated = Path(
             generate_files(
                 repo_dir=str(repo),
                 context=context,
                 output_dir=str(output_dir),
-                accept_hooks=True,
+                accept_hooks=accept_hooks,
             )
         )
     except FailedHookException as exc:
         raise UserError(f"the instance template refused the values: {exc}") from exc
-    except CookiecutterException as exc:
+    except (CookiecutterException, ValueError) as exc:
         raise UserError(f"rendering the instance template failed: {exc}") from exc
+    # pip byte-compiles the template's example plugin on install; its cache
+    # (copied verbatim, see _copy_without_render) does not belong in an instance.
+    for cache_dir in list(generated.rglob("__pycache__")):
+        shutil.rmtree(cache_dir, ignore_errors=True)
+    return generated
+
+
+def _render(context_overrides: dict[str, Any], output_dir: Path) -> Path:
+    """Render the shipped template into ``output_dir``, its validating hook included."""
+    return render_template(template_dir(), context_overrides, output_dir, accept_hooks=True)
 
 
 def resolve_context(name: str, overrides: dict[str, str]) -> dict[str, Any]:

@@ -18,8 +18,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import UserError
-
 Files = dict[str, str]
 
 
@@ -59,28 +57,10 @@ def read_files(root: Path) -> Files:
 
 def render_into(template: Template, context: dict[str, Any], output_dir: Path) -> Path:
     """Render ``template`` with ``context`` into ``output_dir``; returns the new folder."""
-    from cookiecutter.exceptions import CookiecutterException
-    from cookiecutter.generate import generate_context, generate_files
-    from cookiecutter.prompt import prompt_for_config
+    from ..scaffold import render_template
 
-    repo = template.folder
-    try:
-        ctx = generate_context(
-            context_file=str(repo / "cookiecutter.json"),
-            default_context={},
-            extra_context=context,
-        )
-        ctx["cookiecutter"] = prompt_for_config(ctx, no_input=True)
-        ctx["cookiecutter"].update(
-            {"_template": str(repo), "_output_dir": str(output_dir), "_repo_dir": str(repo)}
-        )
-        return Path(
-            generate_files(
-                repo_dir=str(repo), context=ctx, output_dir=str(output_dir), accept_hooks=False
-            )
-        )
-    except (CookiecutterException, ValueError) as exc:
-        raise UserError(f"rendering the instance template failed: {exc}") from exc
+    # Values were validated in this process: the hook need not run again.
+    return render_template(template.folder, context, output_dir, accept_hooks=False)
 
 
 def render_files(template: Template, context: dict[str, Any], scratch: Path) -> Files:
