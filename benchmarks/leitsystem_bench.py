@@ -14,11 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from willkommen_plugins.leitsystem import content, render, store
-
 from willkommen_core.instance import Instance
 from willkommen_core.storage import migrate
 from willkommen_core.testing.instance import write_instance
+from willkommen_plugins.leitsystem import content, render, store
 
 GOAL_S = 15.0
 

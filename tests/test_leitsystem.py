@@ -6,11 +6,11 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from willkommen_plugins.leitsystem import content, contrast, exchange, hours, store
 
 from willkommen_core.cli import cli
 from willkommen_core.testing import login
 from willkommen_core.testing.instance import csrf_from
+from willkommen_plugins.leitsystem import content, contrast, exchange, hours, store
 
 LANGS = ["de", "en", "uk", "ru", "ar", "fa", "ps", "pl", "ro", "tr"]
 

@@ -22,12 +22,12 @@ import zxingcpp
 from click.testing import CliRunner
 from leitsystem_support import normalize, pdf_text
 from PIL import Image, ImageChops
-from willkommen_plugins.leitsystem import content, render, store
 
 from willkommen_core.cli import cli as main
 from willkommen_core.instance import Instance
 from willkommen_core.storage import migrate
 from willkommen_core.testing.instance import write_instance
+from willkommen_plugins.leitsystem import content, render, store
 
 ALL = ["de", "en", "uk", "ru", "ar", "fa", "ps", "pl", "ro", "tr"]
 BASE = "https://willkommen.magdeburg.example"
