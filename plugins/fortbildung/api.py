@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 from starlette.requests import Request
 
 from willkommen_core.web.api import ApiError, ApiRoute
@@ -14,6 +15,13 @@ from . import store
 from .model import CATEGORIES
 
 STAFF = ("leitung", "redaktion")
+
+# Sessions are stored as the authority's wall-clock time (as in the iCalendar export);
+# sent with their offset, as OpenAPI's "date-time" (RFC 3339) requires.
+BERLIN = ZoneInfo("Europe/Berlin")
+LocalDatetime = Annotated[
+    datetime, AfterValidator(lambda v: v if v.tzinfo else v.replace(tzinfo=BERLIN))
+]
 
 
 class PartnerLinkOut(BaseModel):
@@ -54,8 +62,8 @@ class SessionOut(BaseModel):
     title: str
     category: str
     format: str
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: LocalDatetime
+    ends_at: LocalDatetime
     location: str
     capacity: int | None
     registered: int
