@@ -87,19 +87,24 @@ def test_an_id_beyond_64_bits_is_not_found_not_a_server_error(demo_app):
 # Requests the generator rarely finds: those that return the demo's data (its
 # training plan is of 2014), so every field of the full responses is checked too.
 EXAMPLES = [
-    ("/api/v1/fortbildung/plan", {"year": 2014}),
-    ("/api/v1/fortbildung/catalogue", {}),
-    ("/api/v1/partner/partners", {}),
-    ("/api/v1/partner/public", {}),
-    ("/api/v1/prozesse/steps", {}),
+    ("/api/v1/fortbildung/plan", {}, {"year": 2014}),
+    ("/api/v1/fortbildung/catalogue", {}, {}),
+    ("/api/v1/fortbildung/catalogue/{entry_id}", {"entry_id": 3}, {}),
+    ("/api/v1/partner/partners", {}, {}),
+    ("/api/v1/partner/partners/{partner_id}", {"partner_id": 14}, {}),
+    ("/api/v1/partner/public", {}, {}),
+    ("/api/v1/prozesse/steps", {}, {}),
+    ("/api/v1/prozesse/status", {}, {}),
+    ("/api/v1/selbstcheck/rounds/{id}/results", {"id": 1}, {}),
+    ("/api/v1/selbstcheck/rounds/{id}/results", {"id": 2}, {"perspective": "leitung"}),
 ]
 
 
-@pytest.mark.parametrize(("path", "query"), EXAMPLES)
-def test_responses_full_of_demo_data_match_the_document(demo_app, path, query):
+@pytest.mark.parametrize(("path", "params", "query"), EXAMPLES)
+def test_responses_full_of_demo_data_match_the_document(demo_app, path, params, query):
     app, token = demo_app
     schema = schemathesis.openapi.from_asgi("/api/openapi.json", app)
-    case = schema[path]["GET"].Case(query=query)
+    case = schema[path]["GET"].Case(path_parameters=params, query=query)
     response = case.call_and_validate(
         headers={"authorization": f"Bearer {token}"},
         checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
