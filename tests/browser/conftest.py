@@ -37,7 +37,10 @@ def chromium_path() -> str | None:
     )
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an event loop
+# running in this thread while open, which would break later tests that call
+# asyncio.run() (the concurrency and crash-safety tests).
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     path = chromium_path()
     if path is None:
@@ -110,3 +113,44 @@ def _log_in(page: Any, base: str, username: str, password: str) -> None:
 def log_in() -> Callable[[Any, str, str, str], None]:
     """``log_in(page, base_url, username, password)`` through the login form."""
     return _log_in
+
+
+# Shared accessibility checks: test modules cannot import each other, so the
+# assertions are fixtures here (test_core_accessibility.py keeps its own copy).
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def _assert_accessible(page: Any, what: str) -> None:
+    """axe-core finds no WCAG 2.1 A/AA violation; one h1; a skip link to #main."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options=WCAG_21_AA)
+    violations = results.response["violations"]
+    assert not violations, f"{what}: " + "; ".join(
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in violations
+    )
+    assert page.locator("h1").count() == 1, f"{what}: exactly one h1"
+    skip = page.locator("a.skip-link")
+    assert skip.count() == 1 and skip.get_attribute("href") == "#main", f"{what}: skip link"
+
+
+def _assert_reflows_at_320px(page: Any, what: str) -> None:
+    """No horizontal scrolling at 320 px width (400 % zoom of 1280 px)."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert overflow <= 0, f"{what}: scrolls horizontally by {overflow}px at 320px width"
+
+
+@pytest.fixture
+def assert_accessible() -> Callable[[Any, str], None]:
+    """``assert_accessible(page, what)``: axe WCAG 2.1 A/AA, one h1, skip link."""
+    return _assert_accessible
+
+
+@pytest.fixture
+def assert_reflows_at_320px() -> Callable[[Any, str], None]:
+    """``assert_reflows_at_320px(page, what)``: no horizontal scroll at 320 px."""
+    return _assert_reflows_at_320px
