@@ -28,6 +28,8 @@ import asyncio
 import json
 import os
 import platform
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -156,11 +158,49 @@ def _instance(root: Path):  # type: ignore[no-untyped-def]
     return instance, rnd
 
 
+def _wrk(
+    port: int, path: str, seconds: float, connections: int, body: bytes | None = None
+) -> tuple[float, dict[str, int]]:
+    """Requests per second with wrk (C, one thread), so the generator leaves the CPU to the servers."""
+    script = ""
+    if body is not None:
+        lua = body.decode().replace("\\", "\\\\").replace('"', '\\"')
+        script = (
+            'wrk.method = "POST"\n'
+            'wrk.headers["Content-Type"] = "application/json"\n'
+            f'wrk.body = "{lua}"\n'
+        )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "-s", f.name]
+    out = subprocess.run(
+        [*cmd, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
+    ).stdout
+    os.unlink(f.name)
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    non_ok = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(non_ok.group(1)) if non_ok else 0) + (
+        sum(int(g) for g in socket.groups()) if socket else 0
+    )
+    return rate, {"ok": total - errors, "errors": errors}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--generator",
+        choices=["auto", "wrk", "asyncio"],
+        default="auto",
+        help="load generator: wrk when installed (apt-get install wrk), else an asyncio client",
+    )
     args = parser.parse_args()
+    generator = args.generator
+    if generator == "auto":
+        generator = "wrk" if shutil.which("wrk") else "asyncio"
 
     from starlette.testclient import TestClient
 
@@ -225,18 +265,33 @@ def main() -> None:
             _wait(port_w, "/healthz")
             _wait(port_b, "/selbstcheck/teilnahme")
             warm = min(2.0, args.seconds / 4)
-            asyncio.run(_load(port_w, _get(page_path), warm, args.connections, 200))
-            asyncio.run(_load(port_b, _get("/selbstcheck/teilnahme"), warm, args.connections, 200))
-            bare, bare_stats = asyncio.run(
-                _load(port_b, _get("/selbstcheck/teilnahme"), args.seconds, args.connections, 200)
-            )
-            page, page_stats = asyncio.run(
-                _load(port_w, _get(page_path), args.seconds, args.connections, 200)
-            )
             submit_path = f"/api/v1/selbstcheck/rounds/{rnd.id}/responses"
-            submits, submit_stats = asyncio.run(
-                _load(port_w, _post(submit_path, body), args.seconds, args.connections, 201)
-            )
+            if generator == "wrk":
+                _wrk(port_w, page_path, warm, args.connections)
+                _wrk(port_b, "/selbstcheck/teilnahme", warm, args.connections)
+                bare, bare_stats = _wrk(
+                    port_b, "/selbstcheck/teilnahme", args.seconds, args.connections
+                )
+                page, page_stats = _wrk(port_w, page_path, args.seconds, args.connections)
+                submits, submit_stats = _wrk(
+                    port_w, submit_path, args.seconds, args.connections, body
+                )
+            else:
+                asyncio.run(_load(port_w, _get(page_path), warm, args.connections, 200))
+                asyncio.run(
+                    _load(port_b, _get("/selbstcheck/teilnahme"), warm, args.connections, 200)
+                )
+                bare, bare_stats = asyncio.run(
+                    _load(
+                        port_b, _get("/selbstcheck/teilnahme"), args.seconds, args.connections, 200
+                    )
+                )
+                page, page_stats = asyncio.run(
+                    _load(port_w, _get(page_path), args.seconds, args.connections, 200)
+                )
+                submits, submit_stats = asyncio.run(
+                    _load(port_w, _post(submit_path, body), args.seconds, args.connections, 201)
+                )
         finally:
             for server in servers:
                 server.terminate()
@@ -247,7 +302,8 @@ def main() -> None:
     ratio = page / bare if bare else 0.0
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}")
     print(
-        f"python {platform.python_version()}; {args.connections} connections, {args.seconds:.0f} s each"
+        f"python {platform.python_version()}; load generator {generator}; "
+        f"{args.connections} connections, {args.seconds:.0f} s each"
     )
     print(f"bare Starlette page      {bare:9.0f} req/s  {bare_stats}")
     print(f"questionnaire page       {page:9.0f} req/s  {page_stats}")

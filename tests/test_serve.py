@@ -63,6 +63,12 @@ def test_serve_with_two_workers_answers_health_and_pages(make_sqlite_instance):
     finally:
         server.terminate()
         server.wait(timeout=20)
+    # No access log by default: client addresses with timestamps could link
+    # anonymous self-assessment answers to people.
+    output = server.stdout.read() if server.stdout else b""
+    assert b"GET /healthz" not in output and b"127.0.0.1:" not in output.replace(
+        b"http://127.0.0.1:", b""
+    )
 
 
 def test_serve_refuses_an_instance_without_secret_key(make_sqlite_instance, monkeypatch):

@@ -159,18 +159,31 @@ def check(obj: CliContext) -> None:
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Serve every instance of this rollout folder, each under /<slug>/.",
 )
+@click.option(
+    "--access-log",
+    is_flag=True,
+    help="Log every request with the client's address (off by default: such a log could "
+    "link anonymous answers to people).",
+)
 @click.pass_obj
-def serve(obj: CliContext, host: str, port: int, workers: int, instances_dir: Path | None) -> None:
+def serve(
+    obj: CliContext,
+    host: str,
+    port: int,
+    workers: int,
+    instances_dir: Path | None,
+    access_log: bool,
+) -> None:
     """Serve the instance with uvicorn (or all instances of a rollout folder)."""
     if instances_dir is not None:
         from .rollout.host import serve as run_all
 
-        run_all(instances_dir, host=host, port=port, workers=workers)
+        run_all(instances_dir, host=host, port=port, workers=workers, access_log=access_log)
         return
     from .web.serve import serve as run
 
     instance = obj.instance(check_db=True)
-    run(instance, host=host, port=port, workers=workers)
+    run(instance, host=host, port=port, workers=workers, access_log=access_log)
 
 
 @cli.command()

@@ -323,7 +323,7 @@ def app_from_env() -> InstancesHost:
 INSTANCES_ENV = "WILLKOMMEN_INSTANCES"
 
 
-def serve(folder: Path, *, host: str, port: int, workers: int) -> None:
+def serve(folder: Path, *, host: str, port: int, workers: int, access_log: bool = False) -> None:
     import os
 
     import uvicorn
@@ -341,4 +341,6 @@ def serve(folder: Path, *, host: str, port: int, workers: int) -> None:
         workers=workers,
         proxy_headers=True,
         log_level="info",
+        # Off by default: client addresses with timestamps could de-anonymise answers.
+        access_log=access_log,
     )

@@ -19,7 +19,9 @@ def app_from_env() -> InstanceApp:
     return InstanceApp(os.environ[INSTANCE_ENV])
 
 
-def serve(instance: Instance, *, host: str, port: int, workers: int) -> None:
+def serve(
+    instance: Instance, *, host: str, port: int, workers: int, access_log: bool = False
+) -> None:
     import uvicorn
 
     from .app import create_app
@@ -39,6 +41,8 @@ def serve(instance: Instance, *, host: str, port: int, workers: int) -> None:
             workers=workers,
             proxy_headers=True,
             log_level="info",
+            # Off by default: client addresses with timestamps could de-anonymise answers.
+            access_log=access_log,
         )
     finally:
         if previous is None:
