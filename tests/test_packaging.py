@@ -53,3 +53,21 @@ def test_the_command_runs_from_an_unrelated_folder(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "plugins" in result.stdout and "serve" in result.stdout
+
+
+def test_an_installation_serves_with_the_c_http_parser_and_event_loop():
+    """Plain uvicorn falls back to h11/asyncio, about fifty times slower per request."""
+    import sys
+
+    from uvicorn.config import Config
+
+    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
+        raise AssertionError("only loaded, never called")
+
+    config = Config(app=app, http="auto", loop="auto")
+    config.load()
+    assert config.http_protocol_class.__name__ == "HttpToolsProtocol"
+    if sys.platform != "win32":
+        import uvloop
+
+        assert uvloop.__version__
