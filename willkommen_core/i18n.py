@@ -36,11 +36,13 @@ _current_lang: contextvars.ContextVar[str] = contextvars.ContextVar(
 )
 
 
+@lru_cache(maxsize=256)
 def text_direction(lang: str) -> str:
     """``"rtl"`` or ``"ltr"`` for a language code, from CLDR via Babel."""
     return "rtl" if Locale.parse(lang).text_direction == "rtl" else "ltr"
 
 
+@lru_cache(maxsize=256)
 def native_name(lang: str) -> str:
     """The language's own name (``"العربية"`` for ``ar``), for the language switch."""
     name = Locale.parse(lang).get_display_name(lang) or lang

@@ -24,7 +24,19 @@ LANG_COOKIE = "lang"
 class SecurityHeaders:
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
-        self.hsts = hsts
+        # Encoded once: these go out with every response.
+        fixed = {
+            "x-content-type-options": "nosniff",
+            "referrer-policy": "same-origin",
+            "x-frame-options": "DENY",
+            "cross-origin-opener-policy": "same-origin",
+            "permissions-policy": "camera=(), microphone=(), geolocation=()",
+        }
+        if hsts:
+            fixed["strict-transport-security"] = "max-age=31536000"
+        self.fixed = [(k.encode(), v.encode()) for k, v in fixed.items()]
+        self.fixed_names = {k for k, _ in self.fixed}
+        self.csp = (b"content-security-policy", CSP.encode())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -33,15 +45,12 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", CSP)
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["Referrer-Policy"] = "same-origin"
-                headers["X-Frame-Options"] = "DENY"
-                headers["Cross-Origin-Opener-Policy"] = "same-origin"
-                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-                if self.hsts:
-                    headers["Strict-Transport-Security"] = "max-age=31536000"
+                # Ours replace any of the same name; a page's own CSP is kept.
+                headers = [h for h in message.get("headers", []) if h[0] not in self.fixed_names]
+                if not any(name == self.csp[0] for name, _ in headers):
+                    headers.append(self.csp)
+                headers.extend(self.fixed)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -118,7 +127,11 @@ class RequestContext:
         lang, chosen = self._language(request)
         token = i18n.activate(lang, self.locale_dirs)
         scope.setdefault("state", {})
-        needs_user = not scope["path"].startswith("/static/")
+        # Only a bearer token or a session id costs a database lookup (in a
+        # thread); anonymous requests, most of a round's traffic, skip the hop.
+        needs_user = not scope["path"].startswith("/static/") and (
+            "authorization" in request.headers or isinstance(request.session.get("sid"), str)
+        )
         scope["state"]["user"] = (
             await run_in_threadpool(self._user, request) if needs_user else None
         )
