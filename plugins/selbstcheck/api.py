@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from willkommen_core.i18n import current_language
@@ -228,12 +229,16 @@ def questionnaire(request: Request) -> Any:
     }
 
 
-def submit(request: Request, body: ResponseIn) -> Any:
+async def submit(request: Request, body: ResponseIn) -> Any:
     instance = request.app.state.instance
     db = instance.db
     # The round (for its frozen questionnaire) may come from a moment ago:
     # status, code and one-time code are checked inside the transaction.
-    rnd = _round(request, recent=True)
+    raw = request.path_params["id"]
+    found = store.remembered(db, int(raw)) if raw.isdigit() else None
+    if found is None:
+        found = await run_in_threadpool(_round_and_questionnaire, request)
+    rnd, q = found
     if body.code and body.token:
         raise ApiError(422, "invalid request: give either code or token, not both")
     if not body.code and not body.token:
@@ -241,7 +246,6 @@ def submit(request: Request, body: ResponseIn) -> Any:
             403,
             f"this round needs a {'participation code' if rnd.mode == 'code' else 'one-time code (token)'}",
         )
-    q = store.questionnaire_of(db, rnd)
     issues = check(
         q,
         perspective=body.perspective,
@@ -253,20 +257,25 @@ def submit(request: Request, body: ResponseIn) -> Any:
     if issues:
         details = [{"field": i.field, "message": i.english()} for i in issues]
         raise ApiError(422, f"invalid request: {issues[0].field}: {issues[0].english()}", details)
+    submission = store.Submission(
+        rnd.id,
+        code=body.code,
+        token=body.token,
+        perspective=body.perspective,
+        area=body.area,
+        values=dict(body.answers),
+        texts={k: v.strip() for k, v in body.comments.items() if v.strip()},
+    )
     try:
-        store.submit(
-            db,
-            rnd.id,
-            code=body.code,
-            token=body.token,
-            perspective=body.perspective,
-            area=body.area,
-            values=dict(body.answers),
-            texts={k: v.strip() for k, v in body.comments.items() if v.strip()},
-        )
+        await store.submit_grouped(db, submission)
     except store.Refused as exc:
         raise _refused(exc) from exc
     return {"status": "stored"}
+
+
+def _round_and_questionnaire(request: Request) -> tuple[store.Round, qmod.Questionnaire]:
+    rnd = _round(request, recent=True)
+    return rnd, store.questionnaire_of(request.app.state.instance.db, rnd)
 
 
 def results(request: Request) -> Any:

@@ -14,11 +14,14 @@ import secrets
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
+
+from willkommen_core.storage import group_commit
 
 from .questionnaire import Questionnaire
 from .tables import answers, comments, responses, rounds, tokens
@@ -159,6 +162,20 @@ def recent_round(db: Any, round_id: int) -> Round | None:
             _recent.clear()
         _recent[key] = (now, rnd)
     return rnd
+
+
+def remembered(db: Any, round_id: int) -> tuple[Round, Questionnaire] | None:
+    """The round and its questionnaire if this process has both from a moment ago.
+
+    Never touches the database, so the event loop may call it; ``None``
+    means: look them up (in a thread) with ``recent_round``/``questionnaire_of``.
+    """
+    hit = _recent.get((db.url, round_id))
+    if hit is None or time.monotonic() - hit[0] >= ROUND_CACHE_SECONDS:
+        return None
+    rnd = hit[1]
+    q = _frozen.get((db.url, rnd.id, rnd.questionnaire_version))
+    return (rnd, q) if q is not None else None
 
 
 def _forget(db: Any, round_id: int) -> None:
@@ -324,27 +341,68 @@ def find_access(db: Any, entered: str) -> Access:
     value = normalize(entered)
     if not value:
         raise Refused(400, "no_code", "no code given")
-    with db.read() as s:
-        rid = None
-        if len(value) == CODE_LENGTH:
-            rid = s.execute(select(rounds.c.id).where(rounds.c.code == value)).scalar()
-        token_row = None
-        if rid is None and len(value) == TOKEN_LENGTH:
-            token_row = s.execute(
+    if len(value) == CODE_LENGTH:
+        rnd = _round_for_code(db, value)
+        if rnd is not None:
+            _require_open(rnd)
+            return Access(rnd, code=value)
+    elif len(value) == TOKEN_LENGTH:
+        with db.read() as s:
+            row = s.execute(
                 select(tokens.c.round_id, tokens.c.used).where(
                     tokens.c.token_hash == token_hash(value)
                 )
             ).first()
-    if rid is None and token_row is None:
-        raise Refused(403, "unknown_code", "unknown code")
-    rnd = recent_round(db, rid if rid is not None else token_row.round_id)
-    assert rnd is not None
-    _require_open(rnd)
-    if token_row is not None:
-        if token_row.used:
-            raise Refused(409, "token_used", "this one-time code has already been used")
-        return Access(rnd, token=value)
-    return Access(rnd, code=value)
+        rnd = recent_round(db, row.round_id) if row is not None else None
+        if row is not None and rnd is not None:
+            _require_open(rnd)
+            if row.used:
+                raise Refused(409, "token_used", "this one-time code has already been used")
+            return Access(rnd, token=value)
+    raise Refused(403, "unknown_code", "unknown code")
+
+
+# Shared code -> round id, so the participants' pages need no query per
+# request. Only found codes are kept (unknown ones cannot fill it), and the
+# round is always re-read through ``recent_round`` and its code compared, so a
+# deleted draft's code can never open a later round that reuses its id.
+_code_ids: dict[tuple[str, str], int] = {}
+
+
+def remembered_access(db: Any, entered: str) -> tuple[Access, Questionnaire] | None:
+    """:func:`find_access` for a shared code from memory only (never a query).
+
+    ``None`` whenever memory does not settle it (a one-time code, a round not
+    seen a moment ago, a closed round...): then ask :func:`find_access`,
+    which also gives the reason for a refusal.
+    """
+    value = normalize(entered)
+    rid = _code_ids.get((db.url, value))
+    found = remembered(db, rid) if rid is not None else None
+    if found is None:
+        return None
+    rnd, q = found
+    if rnd.status != "open" or not hmac.compare_digest(rnd.code or "", value):
+        return None
+    return Access(rnd, code=value), q
+
+
+def _round_for_code(db: Any, code: str) -> Round | None:
+    key = (db.url, code)
+    rid = _code_ids.get(key)
+    if rid is not None:
+        rnd = recent_round(db, rid)
+        if rnd is not None and hmac.compare_digest(rnd.code or "", code):
+            return rnd
+        _code_ids.pop(key, None)
+    with db.read() as s:
+        rid = s.execute(select(rounds.c.id).where(rounds.c.code == code)).scalar()
+    if rid is None:
+        return None
+    if len(_code_ids) > 1024:
+        _code_ids.clear()
+    _code_ids[key] = rid
+    return recent_round(db, rid)
 
 
 def _require_open(rnd: Round) -> None:
@@ -375,6 +433,20 @@ def check_access(db: Any, rnd: Round, *, code: str | None, token: str | None) ->
         raise Refused(409, "token_used", "this one-time code has already been used")
 
 
+@dataclass(frozen=True)
+class Submission:
+    """One validated questionnaire, as it will be stored (no one's identity in it)."""
+
+    round_id: int
+    code: str | None
+    token: str | None
+    perspective: str
+    area: str
+    values: dict[str, int | None]
+    texts: dict[str, str]
+    day: date | None = None
+
+
 def submit(
     db: Any,
     round_id: int,
@@ -387,74 +459,111 @@ def submit(
     texts: dict[str, str],
     day: date | None = None,
 ) -> None:
-    """Store one validated submission, all or nothing.
+    """Store one validated submission, all or nothing; :class:`Refused` if it may not be."""
+    sub = Submission(round_id, code, token, perspective, area, values, texts, day)
+    [refused] = submit_many(db, [sub])
+    if refused is not None:
+        raise refused
 
-    The round is re-checked inside the transaction (locked against a
-    concurrent close on PostgreSQL; SQLite serialises writers anyway) and a
-    one-time code is consumed by a conditional update, so two submissions
-    with the same code can never both succeed.
+
+async def submit_grouped(db: Any, sub: Submission) -> None:
+    """:func:`submit` for the event loop: shares a transaction with concurrent submissions."""
+    refused = await group_commit.for_loop(db, submit_many).write(sub)
+    if refused is not None:
+        raise refused
+
+
+def submit_many(db: Any, subs: Sequence[Submission]) -> list[Refused | None]:
+    """Store several submissions in ONE transaction; each is all or nothing.
+
+    Returns, per submission, ``None`` when stored or the :class:`Refused`
+    saying why not. Each round is re-checked inside the transaction (locked
+    against a concurrent close on PostgreSQL; SQLite serialises writers
+    anyway) and a one-time code is consumed by a conditional update as the
+    last check, so a refused submission consumes nothing and two submissions
+    with the same code never both succeed, in one batch or in two.
     """
-    response_id = uuid.uuid4().hex
+    outcomes: list[Refused | None] = []
+    heads: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
     # Core statements on the session's connection: the hot path of a round.
     with db.write() as session:
         conn = session.connection()
-        row = conn.execute(_ROUND_FOR_SUBMIT, {"rid": round_id}).first()
-        if row is None:
-            raise Refused(404, "unknown_round", "unknown round")
-        if row.status != "open":
-            raise Refused(
-                409,
-                "closed" if row.status == "closed" else "not_open",
-                "the round is closed" if row.status == "closed" else "the round is not open",
-            )
-        if row.mode == "code":
-            if not code or not hmac.compare_digest(normalize(code), row.code or ""):
-                raise Refused(403, "wrong_code", "wrong participation code for this round")
-        else:
-            if not token:
-                raise Refused(403, "token_required", "this round needs a one-time code (token)")
-            digest = token_hash(token)
-            result = conn.execute(_USE_TOKEN, {"digest": digest, "rid": round_id})
-            if result.rowcount != 1:
-                known = conn.execute(
-                    select(tokens.c.used).where(
-                        tokens.c.token_hash == digest, tokens.c.round_id == round_id
-                    )
+        round_rows: dict[int, Any] = {}
+        for sub in subs:
+            if sub.round_id not in round_rows:
+                round_rows[sub.round_id] = conn.execute(
+                    _ROUND_FOR_SUBMIT, {"rid": sub.round_id}
                 ).first()
-                if known is None:
-                    raise Refused(403, "unknown_token", "unknown one-time code for this round")
-                raise Refused(409, "token_used", "this one-time code has already been used")
-        conn.execute(
-            _INSERT_RESPONSE,
-            {
-                "id": response_id,
-                "round_id": round_id,
-                "day": day or date.today(),
-                "perspective": perspective,
-                "area": area,
-            },
-        )
-        conn.execute(
-            _INSERT_ANSWER,
-            [
+            try:
+                _admit(conn, round_rows[sub.round_id], sub)
+            except Refused as exc:
+                outcomes.append(exc)
+                continue
+            outcomes.append(None)
+            response_id = uuid.uuid4().hex
+            heads.append(
+                {
+                    "id": response_id,
+                    "round_id": sub.round_id,
+                    "day": sub.day or date.today(),
+                    "perspective": sub.perspective,
+                    "area": sub.area,
+                }
+            )
+            rows.extend(
                 {"response_id": response_id, "item_id": iid, "value": value}
-                for iid, value in values.items()
-            ],
-        )
-        notes = [
-            {
-                "id": uuid.uuid4().hex,
-                "round_id": round_id,
-                "cornerstone": cid,
-                "perspective": perspective,
-                "area": area,
-                "text": text,
-            }
-            for cid, text in texts.items()
-            if text
-        ]
+                for iid, value in sub.values.items()
+            )
+            notes.extend(
+                {
+                    "id": uuid.uuid4().hex,
+                    "round_id": sub.round_id,
+                    "cornerstone": cid,
+                    "perspective": sub.perspective,
+                    "area": sub.area,
+                    "text": text,
+                }
+                for cid, text in sub.texts.items()
+                if text
+            )
+        if heads:
+            conn.execute(_INSERT_RESPONSE, heads)
+        if rows:
+            conn.execute(_INSERT_ANSWER, rows)
         if notes:
             conn.execute(insert(comments), notes)
+    return outcomes
+
+
+def _admit(conn: Any, row: Any, sub: Submission) -> None:
+    """Refuse unless ``sub`` may be stored now; consumes its one-time code as the last step."""
+    if row is None:
+        raise Refused(404, "unknown_round", "unknown round")
+    if row.status != "open":
+        raise Refused(
+            409,
+            "closed" if row.status == "closed" else "not_open",
+            "the round is closed" if row.status == "closed" else "the round is not open",
+        )
+    if row.mode == "code":
+        if not sub.code or not hmac.compare_digest(normalize(sub.code), row.code or ""):
+            raise Refused(403, "wrong_code", "wrong participation code for this round")
+        return
+    if not sub.token:
+        raise Refused(403, "token_required", "this round needs a one-time code (token)")
+    digest = token_hash(sub.token)
+    result = conn.execute(_USE_TOKEN, {"digest": digest, "rid": sub.round_id})
+    if result.rowcount != 1:
+        known = conn.execute(
+            select(tokens.c.used).where(
+                tokens.c.token_hash == digest, tokens.c.round_id == sub.round_id
+            )
+        ).first()
+        if known is None:
+            raise Refused(403, "unknown_token", "unknown one-time code for this round")
+        raise Refused(409, "token_used", "this one-time code has already been used")
 
 
 _ROUND_FOR_SUBMIT = (

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
 from itsdangerous import BadSignature, URLSafeSerializer
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -83,7 +85,11 @@ def notice_text(request: Request) -> str:
 
 
 def _serializer(request: Request) -> URLSafeSerializer:
-    secret = _instance(request).settings.secret_key.get_secret_value()
+    return _serializer_for(_instance(request).settings.secret_key.get_secret_value())
+
+
+@lru_cache(maxsize=8)
+def _serializer_for(secret: str) -> URLSafeSerializer:
     return URLSafeSerializer(secret, salt="willkommen-selbstcheck-teilnahme")
 
 
@@ -204,9 +210,21 @@ def _refused_page(request: Request, exc: Refused) -> Response:
     )
 
 
-def participate(request: Request) -> Response:
-    """GET: the code form, or with ``?code=`` the first page of the round."""
+async def participate(request: Request) -> Response:
+    """GET: the code form, or with ``?code=`` the first page of the round.
+
+    When a round is busy its code and questionnaire are in this process's
+    memory, and the page is rendered without a thread hop or a query.
+    """
     entered = request.query_params.get("code", "")
+    if entered:
+        found = store.remembered_access(_instance(request).db, entered)
+        if found is not None:
+            return _first_page(request, *found)
+    return await run_in_threadpool(_participate, request, entered)
+
+
+def _participate(request: Request, entered: str) -> Response:
     if not entered:
         return _entry_page(request)
     db = _instance(request).db
@@ -216,7 +234,10 @@ def participate(request: Request) -> Response:
         if exc.kind in ("unknown_code", "no_code"):
             return _entry_page(request, entered, _refusal_message(exc), exc.status)
         return _refused_page(request, exc)
-    q = store.questionnaire_of(db, access.round)
+    return _first_page(request, access, store.questionnaire_of(db, access.round))
+
+
+def _first_page(request: Request, access: store.Access, q: qmod.Questionnaire) -> Response:
     state: dict[str, Any] = {
         "r": access.round.id,
         "c": access.code,
@@ -234,8 +255,6 @@ def participate(request: Request) -> Response:
 
 async def participate_post(request: Request) -> Response:
     form = await request.form(max_fields=MAX_FORM_FIELDS)
-    from starlette.concurrency import run_in_threadpool
-
     return await run_in_threadpool(_participate_post, request, form)
 
 
