@@ -253,6 +253,9 @@ def test_public_page_can_be_switched_off(make_instance, make_client):
     client = make_client(instance)
     assert client.get("/partner/hilfe").status_code == 404
     assert client.get("/api/v1/partner/public").status_code == 404
+    # ... and no page links to it any more
+    for path in ("/", "/barrierefreiheit", "/login"):
+        assert "/partner/hilfe" not in client.get(path).text, path
 
 
 def test_public_link_is_in_the_navigation_for_everyone(make_instance, make_client):

@@ -14,7 +14,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Mount
+from starlette.routing import BaseRoute, Match, Mount
 from starlette.staticfiles import StaticFiles
 
 from .. import __version__
@@ -41,7 +41,23 @@ class NavEntry:
     href: str
 
 
-def _navigation(instance: Instance) -> tuple[Any, list[NavEntry]]:
+def _routed(routes: list[BaseRoute], path: str) -> bool:
+    """Whether a GET of ``path`` reaches a route (through mounts), e.g. not switched off."""
+    scope: dict[str, Any] = {"type": "http", "method": "GET", "path": path, "root_path": ""}
+    while True:
+        for route in routes:
+            match, child = route.matches(scope)
+            if match is Match.FULL:
+                break
+        else:
+            return False
+        if not isinstance(route, Mount):
+            return True
+        scope = {**scope, **child}
+        routes = route.routes
+
+
+def _navigation(instance: Instance, routes: list[BaseRoute]) -> tuple[Any, list[NavEntry]]:
     staff: list[tuple[NavEntry, tuple[str, ...] | None]] = [
         (NavEntry("plan", _l("Maßnahmenplan"), "/plan/"), ("leitung", "redaktion")),
     ]
@@ -51,7 +67,8 @@ def _navigation(instance: Instance) -> tuple[Any, list[NavEntry]]:
         info = instance.plugins.info(name)
         if info.nav_path:
             staff.append((NavEntry(name, info.title, info.nav_path), info.nav_roles))
-        if info.public_path:
+        # A public page can be switched off in the settings (partner's public_page).
+        if info.public_path and _routed(routes, info.public_path):
             public.append(NavEntry(name, info.public_title or info.title, info.public_path))
 
     def for_user(user: Any) -> list[NavEntry]:
@@ -146,7 +163,7 @@ def create_app(instance: Instance) -> Starlette:
     app.state.templates = make_environment(
         instance.root / "templates", list(host.template_dirs().values())
     )
-    app.state.navigation, app.state.public_navigation = _navigation(instance)
+    app.state.navigation, app.state.public_navigation = _navigation(instance, routes)
     app.state.openapi = openapi_document(
         routes, f"Willkommen – {settings.authority.name}", __version__
     )
