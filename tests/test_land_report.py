@@ -336,3 +336,21 @@ def test_land_report_cli_exits_1_when_a_file_was_rejected_but_writes_the_report(
     assert result.exit_code == 1
     assert "3 summaries accepted, 1 rejected" in result.output
     assert (out / "landesbericht.html").is_file() and (out / "landesbericht.csv").is_file()
+
+
+def test_the_html_report_writes_numbers_in_its_language_and_the_csv_keeps_points(land, tmp_path):
+    from willkommen_core import i18n
+
+    german = report(land, tmp_path).html_path.read_text()
+    # Harz, binnenorganisation: 3.00 after 2.00; the state average 3.75
+    assert "3,00 (+1,00)" in german and "3,75" in german
+    assert "3.75" not in german
+    token = i18n.activate("en")
+    try:
+        english = report(land, tmp_path / "en").html_path.read_text()
+    finally:
+        i18n._current.reset(token)
+        i18n._current_lang.set("de")
+    assert "3.00 (+1.00)" in english and "3.75" in english
+    assert "unterdrückt" not in english
+    assert rows(report(land, tmp_path / "csv"))[0]["mean"].count(",") == 0

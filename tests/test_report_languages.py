@@ -28,3 +28,12 @@ def test_the_rollout_report_can_be_english(tmp_path):
     assert "Rollout report: sachsen-anhalt" in html
     assert ">created<" in html
     assert "Rollout-Bericht" not in html
+
+
+def test_the_rollout_reports_duration_has_the_languages_decimal_sign(tmp_path):
+    import re
+
+    german = _rollout(tmp_path / "de")
+    english = _rollout(tmp_path / "en", "--lang", "en")
+    assert re.search(r"Dauer \d+,\d s\.", german)
+    assert re.search(r"duration \d+\.\d s\.", english)

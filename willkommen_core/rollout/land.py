@@ -36,8 +36,9 @@ from typing import Any
 
 from ..domain import CORNERSTONES
 from ..errors import UserError
+from ..i18n import gettext as _
 from . import summary as signing
-from .report import LABELS, copy_css, environment
+from .report import LABELS, copy_css, decimal, environment
 
 SELBSTCHECK_SCHEMA = "willkommen.selbstcheck.summary"
 SELBSTCHECK_VERSIONS = (1,)
@@ -282,7 +283,15 @@ def groups_by_version(authorities: list[Authority]) -> list[VersionGroup]:
 
 
 def _fmt(value: float | None) -> str:
+    """For the CSV: a decimal point, whatever the report's language (scripts read it)."""
     return "" if value is None else f"{value:.2f}"
+
+
+def _shown(value: float | None, *, signed: bool = False) -> str:
+    """For people: the report language's decimal sign (3,40 in German, 3.40 in English)."""
+    if value is None:
+        return ""
+    return decimal(value, "+0.00;-0.00" if signed else "0.00")
 
 
 def write_csv(path: Path, authorities: list[Authority], groups: list[VersionGroup]) -> None:
@@ -359,7 +368,7 @@ def _chart(group: VersionGroup) -> dict[str, Any]:
         bar = {
             "label": cornerstone_titles().get(cid, cid),
             "y": y,
-            "value": _fmt(value) or "unterdrückt",
+            "value": _shown(value) or _("unterdrückt"),
             "width": 0 if value is None else round((value - 1) / 4 * width, 1),
         }
         for key in ("lowest", "highest"):
@@ -419,7 +428,7 @@ def build_report(
             rejected=rejected,
             missing=missing,
             statuses={s: str(LABELS.get(v, v)) for s, v in statuses.items()},
-            fmt=_fmt,
+            fmt=_shown,
             verified_by_register=keys is not None,
             csv_file=CSV_FILE,
         )

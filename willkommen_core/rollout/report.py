@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
+from babel.numbers import format_decimal
 
 from .. import i18n
 from ..i18n import lazy_gettext as _l
@@ -29,6 +30,11 @@ LABELS = {
 }
 
 
+def decimal(value: float, pattern: str = "0.0") -> str:
+    """``value`` with the report language's decimal sign (3,4 in German, 3.4 in English)."""
+    return format_decimal(value, format=pattern, locale=i18n.current_language())
+
+
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -42,6 +48,7 @@ def environment() -> jinja2.Environment:
     # German by default; `--lang en` activates English before rendering.
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["current_language"] = i18n.current_language
+    env.globals["decimal"] = decimal
     return env
 
 
