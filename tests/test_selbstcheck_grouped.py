@@ -165,3 +165,22 @@ def test_a_deleted_drafts_code_never_opens_a_round_that_reuses_its_id(make_insta
         store.find_access(db, draft.code)
     assert refused.value.kind == "unknown_code"
     assert store.remembered_access(db, draft.code) is None
+
+
+def test_a_busy_rounds_first_page_needs_no_database_access(make_instance, make_client):
+    instance = make_instance(["selbstcheck"])
+    rnd = open_round(instance)
+    client = make_client(instance)
+    path = f"/selbstcheck/teilnahme?code={rnd.code}&schritt=1"
+    first = client.get(path)
+    assert first.status_code == 200
+
+    def unreachable(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the database was asked")
+
+    db = instance.db
+    for name in ("read", "write"):
+        setattr(db, name, unreachable)
+    again = client.get(path)
+    assert again.status_code == 200
+    assert again.text.count('type="radio"') == first.text.count('type="radio"') > 0
