@@ -10,6 +10,7 @@ GROUP BY) and prints its lines; this runner only collects them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import platform
@@ -23,13 +24,11 @@ RESULTS = HERE.parent / "docs" / "benchmark-results.md"
 
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
-    try:
+    with contextlib.suppress(OSError):  # no /proc: keep the generic name
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    except OSError:
-        pass
     try:
         mem_kb = int(
             next(

@@ -9,6 +9,7 @@ the instance's ``.env`` file, never in ``willkommen.toml``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tomllib
@@ -216,10 +217,9 @@ _READABLE = {
 def _reason(err: dict[str, Any]) -> str:
     template = _READABLE.get(err["type"])
     if template:
-        try:
+        # A message without the values its template needs keeps pydantic's wording.
+        with contextlib.suppress(KeyError, IndexError):
             return template.format(**err.get("ctx", {}))
-        except (KeyError, IndexError):
-            pass
     msg = str(err["msg"])
     return re.sub(r"^Value error, ", "", msg)
 

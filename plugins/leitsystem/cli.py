@@ -27,7 +27,7 @@ def _open(obj: Any) -> Any:
     name=NAME, help="Leitsystem: Schilder erzeugen, Gebäudedaten importieren und exportieren."
 )
 def group() -> None:
-    pass
+    """The commands below attach themselves with ``@group.command``."""
 
 
 @group.command("build")

@@ -16,7 +16,7 @@ _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)\s*[-–]\s*([01]?\d|2[0-4])[
 
 
 class HoursError(ValueError):
-    pass
+    """Opening hours that cannot be read; the message quotes the part and the expected form."""
 
 
 @dataclass(frozen=True)

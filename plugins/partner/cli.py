@@ -25,7 +25,7 @@ def _open(obj: Any) -> Any:
 
 @click.group(name=NAME, help="Partnerliste: externe Akteure importieren, exportieren, anzeigen.")
 def group() -> None:
-    pass
+    """The commands below attach themselves with ``@group.command``."""
 
 
 @group.command("import")

@@ -10,7 +10,7 @@ import click
 
 @click.group(help="Selbstcheck: anonyme Zusammenfassung für den Landesbericht.")
 def group() -> None:
-    pass
+    """The commands below attach themselves with ``@group.command``."""
 
 
 @group.command("summary")

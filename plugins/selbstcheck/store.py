@@ -382,7 +382,7 @@ def remembered_access(db: Any, entered: str) -> tuple[Access, Questionnaire] | N
     if found is None:
         return None
     rnd, q = found
-    if rnd.status != "open" or not hmac.compare_digest(rnd.code or "", value):
+    if rnd.status != "open" or not _is_code_of(rnd.code, value):
         return None
     return Access(rnd, code=value), q
 
@@ -392,7 +392,7 @@ def _round_for_code(db: Any, code: str) -> Round | None:
     rid = _code_ids.get(key)
     if rid is not None:
         rnd = recent_round(db, rid)
-        if rnd is not None and hmac.compare_digest(rnd.code or "", code):
+        if rnd is not None and _is_code_of(rnd.code, code):
             return rnd
         _code_ids.pop(key, None)
     with db.read() as s:
@@ -415,22 +415,42 @@ def _require_open(rnd: Round) -> None:
 def check_access(db: Any, rnd: Round, *, code: str | None, token: str | None) -> None:
     """Refuse unless ``code``/``token`` lets one take part in ``rnd`` now (no change made)."""
     _require_open(rnd)
+    _check_credential(rnd.mode, rnd.code, code, token)
     if rnd.mode == "code":
-        if not code or not hmac.compare_digest(normalize(code), rnd.code or ""):
-            raise Refused(403, "wrong_code", "wrong participation code for this round")
         return
-    if not token:
-        raise Refused(403, "token_required", "this round needs a one-time code (token)")
     with db.read() as s:
-        row = s.execute(
-            select(tokens.c.used).where(
-                tokens.c.token_hash == token_hash(token), tokens.c.round_id == rnd.id
-            )
-        ).first()
-    if row is None:
-        raise Refused(403, "unknown_token", "unknown one-time code for this round")
-    if row.used:
-        raise Refused(409, "token_used", "this one-time code has already been used")
+        used = _token_used(s, token_hash(token or ""), rnd.id)
+    if used is not False:
+        raise _token_refused(used)
+
+
+def _check_credential(
+    mode: str, round_code: str | None, code: str | None, token: str | None
+) -> None:
+    """The shared code must be the round's; a tokens round needs a token (checked by the caller)."""
+    if mode == "code":
+        if not code or not _is_code_of(round_code, normalize(code)):
+            raise Refused(403, "wrong_code", "wrong participation code for this round")
+    elif not token:
+        raise Refused(403, "token_required", "this round needs a one-time code (token)")
+
+
+def _is_code_of(round_code: str | None, code: str) -> bool:
+    return hmac.compare_digest(round_code or "", code)
+
+
+def _token_used(conn: Any, digest: str, round_id: int) -> bool | None:
+    """Whether the round's one-time code is used; ``None`` if the round has no such code."""
+    row = conn.execute(
+        select(tokens.c.used).where(tokens.c.token_hash == digest, tokens.c.round_id == round_id)
+    ).first()
+    return None if row is None else bool(row.used)
+
+
+def _token_refused(used: bool | None) -> Refused:
+    if used is None:
+        return Refused(403, "unknown_token", "unknown one-time code for this round")
+    return Refused(409, "token_used", "this one-time code has already been used")
 
 
 @dataclass(frozen=True)
@@ -547,23 +567,13 @@ def _admit(conn: Any, row: Any, sub: Submission) -> None:
             "closed" if row.status == "closed" else "not_open",
             "the round is closed" if row.status == "closed" else "the round is not open",
         )
+    _check_credential(row.mode, row.code, sub.code, sub.token)
     if row.mode == "code":
-        if not sub.code or not hmac.compare_digest(normalize(sub.code), row.code or ""):
-            raise Refused(403, "wrong_code", "wrong participation code for this round")
         return
-    if not sub.token:
-        raise Refused(403, "token_required", "this round needs a one-time code (token)")
-    digest = token_hash(sub.token)
+    digest = token_hash(sub.token or "")
     result = conn.execute(_USE_TOKEN, {"digest": digest, "rid": sub.round_id})
     if result.rowcount != 1:
-        known = conn.execute(
-            select(tokens.c.used).where(
-                tokens.c.token_hash == digest, tokens.c.round_id == sub.round_id
-            )
-        ).first()
-        if known is None:
-            raise Refused(403, "unknown_token", "unknown one-time code for this round")
-        raise Refused(409, "token_used", "this one-time code has already been used")
+        raise _token_refused(_token_used(conn, digest, sub.round_id))
 
 
 _ROUND_FOR_SUBMIT = (

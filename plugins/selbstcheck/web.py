@@ -217,16 +217,15 @@ async def participate(request: Request) -> Response:
     memory, and the page is rendered without a thread hop or a query.
     """
     entered = request.query_params.get("code", "")
-    if entered:
-        found = store.remembered_access(_instance(request).db, entered)
-        if found is not None:
-            return _first_page(request, *found)
+    if not entered:
+        return _entry_page(request)
+    found = store.remembered_access(_instance(request).db, entered)
+    if found is not None:
+        return _first_page(request, *found)
     return await run_in_threadpool(_participate, request, entered)
 
 
 def _participate(request: Request, entered: str) -> Response:
-    if not entered:
-        return _entry_page(request)
     db = _instance(request).db
     try:
         access = store.find_access(db, entered)

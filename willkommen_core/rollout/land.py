@@ -114,7 +114,7 @@ class Result:
 
 
 class _Reject(Exception):
-    pass
+    """A summary file the report leaves out; the message says which file and why."""
 
 
 # -- reading -----------------------------------------------------------------------------

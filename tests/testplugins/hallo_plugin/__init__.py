@@ -202,7 +202,7 @@ def content_problems(instance) -> list:  # type: ignore[no-untyped-def,type-arg]
 
 @click.group(help="Grüße verwalten (Test-Plugin).")
 def hallo_cli() -> None:
-    pass
+    """The commands below attach themselves with ``@hallo_cli.command``."""
 
 
 @hallo_cli.command("greet")
