@@ -93,7 +93,7 @@ def selbstcheck(*rounds):
     }
 
 
-def envelope(slug, name, modules, created="2026-03-01"):
+def envelope(slug, name, modules, created="2026-03-01", sequence=1):
     return {
         "schema": "willkommen.summary/1",
         "authority": {
@@ -104,6 +104,7 @@ def envelope(slug, name, modules, created="2026-03-01"):
         },
         "toolkit_version": "0.1.0",
         "created": created,
+        "sequence": sequence,
         "modules": modules,
     }
 
@@ -201,8 +202,7 @@ def test_an_unknown_schema_is_rejected_with_a_clear_message(land, tmp_path):
     odd.write_text(json.dumps({"schema": "willkommen.summary/9", "authority": {"slug": "x"}}))
     result = report(land, tmp_path, odd)
     assert result.rejected == [
-        f"{odd}: unknown schema 'willkommen.summary/9' (this toolkit reads "
-        "'willkommen.summary/1' and 'willkommen.selbstcheck.summary')"
+        f"{odd}: unknown schema 'willkommen.summary/9' (this toolkit reads 'willkommen.summary/1')"
     ]
 
 
@@ -275,18 +275,23 @@ def test_progress_is_only_computed_between_rounds_of_the_same_questionnaire(tmp_
     assert "eingebetteter Schlüssel" in result.html_path.read_text()
 
 
-def test_the_latest_summary_of_an_authority_counts(tmp_path):
+def test_the_summary_with_the_highest_sequence_of_an_authority_counts(tmp_path):
     key = Ed25519PrivateKey.generate()
     paths = []
-    for created, mean in (("2026-03-01", 4.0), ("2025-03-01", 2.0)):
+    for created, mean, sequence in (("2026-03-01", 4.0, 7), ("2025-03-01", 2.0, 3)):
         modules = {"selbstcheck": selbstcheck(("R", "2025.1", created, cells([mean] * 5)))}
         path = tmp_path / f"stendal-{created}.json"
         path.write_text(
-            json.dumps(signing.sign(envelope("stendal", "Stendal", modules, created), key))
+            json.dumps(
+                signing.sign(envelope("stendal", "Stendal", modules, created, sequence), key)
+            )
         )
         paths.append(path)
     result = build_report(paths, tmp_path / "r")
-    assert len(result.accepted) == 2
+    assert result.accepted == [str(paths[0])] and result.rejected == []
+    assert result.superseded == [
+        f"{paths[1]}: sequence 3 of 'stendal' is older than sequence 7 in {paths[0]}"
+    ]
     (stendal,) = result.authorities
     assert stendal.created == "2026-03-01"
     assert stendal.latest.cells["verankerung"].mean == 4.0
@@ -297,7 +302,7 @@ def test_rolled_out_authorities_without_a_summary_are_listed(land, tmp_path):
     assert "salzlandkreis" in html and "keine Zusammenfassung eingegangen" in html
 
 
-def test_the_selbstcheck_export_with_a_digest_is_accepted_and_checked(tmp_path):
+def test_the_selbstcheck_export_with_only_a_digest_is_rejected(tmp_path):
     body = selbstcheck(("Runde", "2025.1", "2025-06-01", cells([2.0] * 5)))
     body |= {"authority": "harz", "authority_name": "Landkreis Harz", "generated_on": "2026-01-01"}
     import hashlib
@@ -305,13 +310,11 @@ def test_the_selbstcheck_export_with_a_digest_is_accepted_and_checked(tmp_path):
     digest = hashlib.sha256(signing.canonical(body)).hexdigest()
     good = tmp_path / "good.json"
     good.write_text(json.dumps(body | {"integrity": {"algorithm": "sha256", "digest": digest}}))
-    bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps(body | {"integrity": {"algorithm": "sha256", "digest": "0" * 64}}))
-    result = build_report([good, bad], tmp_path / "r")
-    assert [a.slug for a in result.authorities] == ["harz"]
-    assert result.authorities[0].verified.startswith("nur Prüfsumme")
+    result = build_report([good], tmp_path / "r")
+    assert result.authorities == []
     assert result.rejected == [
-        f"{bad}: integrity digest does not match: the file was altered after export"
+        f"{good}: only a SHA-256 digest, not signed: anyone can recompute it, so it cannot "
+        "enter the state report; send the signed 'willkommen summary' instead"
     ]
 
 

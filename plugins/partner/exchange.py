@@ -5,6 +5,8 @@ delimiter ``;`` or ``,`` (detected), a header row with the column names of
 :data:`COLUMNS`; only ``name`` and ``category`` are required columns. An
 import validates every row first and writes nothing when any row is wrong.
 A row whose name matches an existing partner (ignoring case) updates it.
+Text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` ...) is
+exported with a leading apostrophe, which an import removes again.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from willkommen_core.errors import Problem, UserError
+from willkommen_core.exports import csv_text, from_spreadsheet_safe
 from willkommen_core.i18n import gettext as _
 from willkommen_core.storage.db import Database
 
@@ -158,7 +161,7 @@ def parse_csv(
                 )
             )
             continue
-        raw = dict(zip(header, values, strict=True))
+        raw = dict(zip(header, map(from_spreadsheet_safe, values), strict=True))
         raw.setdefault("public", "ja")
         partner, field_errors = validate(raw, categories, today=today)
         for col, message in field_errors.items():
@@ -213,11 +216,9 @@ def import_csv(
 
 def export_csv(partners: list[Partner]) -> bytes:
     """All columns of :data:`COLUMNS`, ``;``-separated, UTF-8 with BOM (opens in spreadsheets)."""
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    rows = []
     for p in partners:
-        row = []
+        row: list[object] = []
         for col in COLUMNS:
             value = getattr(p, col)
             if col == "languages":
@@ -227,8 +228,8 @@ def export_csv(partners: list[Partner]) -> bytes:
             elif col == "public":
                 value = "ja" if value else "nein"
             row.append(value)
-        writer.writerow(row)
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+        rows.append(row)
+    return csv_text(COLUMNS, rows).encode("utf-8")
 
 
 def vcard(partner: Partner, categories: Mapping[str, Category], uid_domain: str) -> str:

@@ -1,17 +1,19 @@
 """``willkommen land report``: the ministry's state report from the authorities' summaries.
 
-Accepted inputs, each validated before it counts:
+Only the signed core envelope of ``willkommen summary`` (schema
+``willkommen.summary/1``) is read. With ``keys.json`` of the rollout (``--keys``)
+a file counts only when it is signed by the key registered for its authority;
+without it the key embedded in the file is used, which detects alteration but
+not the sender, and the report says on every page that nothing was verified.
+The self-assessment's own export (schema ``willkommen.selbstcheck.summary``)
+carries only a SHA-256 digest that anyone can recompute: it is rejected.
 
-* the signed core envelope of ``willkommen summary`` (schema
-  ``willkommen.summary/1``), verified against ``keys.json`` of the rollout
-  when given, otherwise against the key embedded in the file;
-* the self-assessment's own export (schema ``willkommen.selbstcheck.summary``
-  with a SHA-256 ``integrity`` digest): altered files are detected, but the
-  sender is not authenticated, which the report says.
-
-A file that is altered, of an unknown schema version, or signed by a key the
-register does not know, is rejected with a message naming it; the report is
-built from the rest. Per authority the latest file counts.
+A file that is altered, of an unknown schema version, signed by a key the
+register does not know, or without a sequence number, is rejected with a
+message naming it; the report is built from the rest. Per authority the file
+with the highest ``sequence`` counts (not the latest date, not the path); older
+ones are listed as superseded, and two different files with the same sequence
+are rejected together.
 
 What the report shows, and what it never does:
 
@@ -27,20 +29,25 @@ What the report shows, and what it never does:
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
+from .. import exports
 from ..domain import CORNERSTONES
 from ..errors import UserError
 from ..i18n import gettext as _
 from . import summary as signing
 from .report import LABELS, copy_css, decimal, environment
 
-SELBSTCHECK_SCHEMA = "willkommen.selbstcheck.summary"
+DIGEST_ONLY_SCHEMA = "willkommen.selbstcheck.summary"
+VERIFIED_BY_REGISTER = "Schlüssel aus dem Register"
+NOT_VERIFIED = "eingebetteter Schlüssel, nicht geprüft"
 SELBSTCHECK_VERSIONS = (1,)
 PROZESSE_VERSIONS = (1,)
 HTML_FILE = "landesbericht.html"
@@ -77,7 +84,9 @@ class Authority:
     type: str
     created: str
     source: str
-    verified: str  # "register key", "embedded key", "digest only"
+    verified: str  # VERIFIED_BY_REGISTER or NOT_VERIFIED
+    sequence: int
+    digest: str  # SHA-256 of the signed content: tells a copy from a different file
     rounds: list[Round] = field(default_factory=list)
     phase: dict[str, Any] | None = None
     rollout_status: str = ""
@@ -108,9 +117,15 @@ class Authority:
 class Result:
     authorities: list[Authority]
     accepted: list[str]
+    """The files that count: one per authority."""
     rejected: list[str]
+    """Files that count for nothing, each with its reason (an error)."""
     html_path: Path
     csv_path: Path
+    superseded: list[str] = field(default_factory=list)
+    """Valid files not counted because the same authority sent a newer one (not an error)."""
+    verified: bool = True
+    """Whether every counted file was checked against the keys of the rollout."""
 
 
 class _Reject(Exception):
@@ -176,50 +191,76 @@ def read_summary(path: Path, keys: dict[str, str] | None) -> Authority:
     source = str(path)
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise _Reject(f"{source}: not a readable JSON file ({exc})") from exc
     schema = doc.get("schema") if isinstance(doc, dict) else None
-    if schema == signing.SCHEMA:
-        try:
-            body, known = signing.verify(doc, keys, source=source)
-        except signing.SummaryError as exc:
-            raise _Reject(str(exc)) from exc
-        authority = body["authority"]
-        modules = body.get("modules") or {}
-        return Authority(
-            slug=authority["slug"],
-            name=str(authority.get("name", authority["slug"])),
-            type=str(authority.get("type", "")),
-            created=str(body.get("created", "")),
-            source=source,
-            verified="Schlüssel aus dem Register" if known else "eingebetteter Schlüssel",
-            rounds=_rounds(modules["selbstcheck"], source) if "selbstcheck" in modules else [],
-            phase=_phase(modules.get("prozesse"), source),
+    if schema == DIGEST_ONLY_SCHEMA:
+        raise _Reject(
+            f"{source}: only a SHA-256 digest, not signed: anyone can recompute it, so it "
+            "cannot enter the state report; send the signed 'willkommen summary' instead"
         )
-    if schema == SELBSTCHECK_SCHEMA:
-        integrity = doc.get("integrity") or {}
-        body = {k: v for k, v in doc.items() if k != "integrity"}
-        digest = hashlib.sha256(signing.canonical(body)).hexdigest()
-        if integrity.get("algorithm") != "sha256" or integrity.get("digest") != digest:
-            raise _Reject(
-                f"{source}: integrity digest does not match: the file was altered after export"
-            )
-        slug = str(doc.get("authority", ""))
-        if keys is not None and slug not in keys:
-            raise _Reject(f"{source}: authority {slug!r} is not in the keys file")
-        return Authority(
-            slug=slug,
-            name=str(doc.get("authority_name", slug)),
-            type="",
-            created=str(doc.get("generated_on", "")),
-            source=source,
-            verified="nur Prüfsumme (nicht signiert)",
-            rounds=_rounds(doc, source),
+    if schema != signing.SCHEMA:
+        raise _Reject(
+            f"{source}: unknown schema {schema!r} (this toolkit reads {signing.SCHEMA!r})"
         )
-    raise _Reject(
-        f"{source}: unknown schema {schema!r} (this toolkit reads {signing.SCHEMA!r} "
-        f"and {SELBSTCHECK_SCHEMA!r})"
+    try:
+        body, known = signing.verify(doc, keys, source=source)
+    except signing.SummaryError as exc:
+        raise _Reject(str(exc)) from exc
+    authority = body["authority"]
+    modules = body.get("modules") or {}
+    if not isinstance(modules, dict):
+        raise _Reject(f"{source}: modules is not an object")
+    return Authority(
+        slug=authority["slug"],
+        name=str(authority.get("name", authority["slug"])),
+        type=str(authority.get("type", "")),
+        created=str(body.get("created", "")),
+        source=source,
+        verified=VERIFIED_BY_REGISTER if known else NOT_VERIFIED,
+        sequence=body["sequence"],
+        digest=hashlib.sha256(signing.canonical(body)).hexdigest(),
+        rounds=_rounds(modules["selbstcheck"], source) if "selbstcheck" in modules else [],
+        phase=_phase(modules.get("prozesse"), source),
     )
+
+
+def newest(found: list[Authority]) -> tuple[list[Authority], list[str], list[str]]:
+    """Per authority the summary with the highest sequence.
+
+    Returns the counted summaries, the rejected (different files with one
+    sequence: neither counts) and the superseded (older, or a copy of the
+    counted file). The date in a file and its path play no part: a file cannot
+    win by being dated later or by its name.
+    """
+    by_number: dict[str, dict[int, list[Authority]]] = {}
+    for a in found:
+        by_number.setdefault(a.slug, {}).setdefault(a.sequence, []).append(a)
+    counted: list[Authority] = []
+    rejected: list[str] = []
+    superseded: list[str] = []
+    for slug, numbers in sorted(by_number.items()):
+        winner: Authority | None = None
+        for number, same in sorted(numbers.items(), reverse=True):
+            if len({a.digest for a in same}) > 1:
+                names = " and ".join(sorted(a.source for a in same))
+                rejected.append(
+                    f"{names}: different summaries with the same sequence {number} of {slug!r}; "
+                    "none of them counts (was the instance's folder copied, or its key used "
+                    "elsewhere?)"
+                )
+                continue
+            first, *copies = same  # identical: the first one given counts
+            superseded += [f"{c.source}: the same summary as {first.source}" for c in copies]
+            if winner is None:
+                winner = first
+                counted.append(first)
+            else:
+                superseded.append(
+                    f"{first.source}: sequence {number} of {slug!r} is older than "
+                    f"sequence {winner.sequence} in {winner.source}"
+                )
+    return counted, rejected, superseded
 
 
 def _rollout_status(path: Path | None) -> dict[str, str]:
@@ -282,11 +323,6 @@ def groups_by_version(authorities: list[Authority]) -> list[VersionGroup]:
 # -- output ------------------------------------------------------------------------------
 
 
-def _fmt(value: float | None) -> str:
-    """For the CSV: a decimal point, whatever the report's language (scripts read it)."""
-    return "" if value is None else f"{value:.2f}"
-
-
 def _shown(value: float | None, *, signed: bool = False) -> str:
     """For people: the report language's decimal sign (3,40 in German, 3.40 in English)."""
     if value is None:
@@ -294,68 +330,81 @@ def _shown(value: float | None, *, signed: bool = False) -> str:
     return decimal(value, "+0.00;-0.00" if signed else "0.00")
 
 
-def write_csv(path: Path, authorities: list[Authority], groups: list[VersionGroup]) -> None:
+def _number(value: float | None) -> Decimal | str:
+    """For the CSV: two decimals with a point, as a number (never neutralised like text)."""
+    return "" if value is None else Decimal(f"{value:.2f}")
+
+
+CSV_COLUMNS = [
+    "authority",
+    "name",
+    "type",
+    "rollout_status",
+    "summary_created",
+    "verified_by",
+    "process_phase",
+    "phase_index",
+    "phase_total",
+    "questionnaire_version",
+    "round",
+    "round_closed_on",
+    "cornerstone",
+    "n",
+    "mean",
+    "suppressed",
+    "previous_mean",
+    "change",
+    "state_average",
+    "summary_sequence",
+]
+
+
+def _csv_rows(authorities: list[Authority], groups: list[VersionGroup]) -> list[list[Any]]:
     averages = {g.version: g.average for g in groups}
+    rows: list[list[Any]] = []
+    for a in authorities:
+        phase = a.phase or {}
+        base = [
+            a.slug,
+            a.name,
+            a.type,
+            a.rollout_status,
+            a.created,
+            a.verified,
+            phase.get("title", ""),
+            phase.get("index", ""),
+            phase.get("total", ""),
+        ]
+        latest = a.latest
+        if latest is None:
+            rows.append([*base, *[""] * 10, a.sequence])
+            continue
+        prev = a.previous_of_same_version()
+        for cid, cell in latest.cells.items():
+            before = prev.cells.get(cid) if prev else None
+            rows.append(
+                [
+                    *base,
+                    latest.questionnaire_version,
+                    latest.title,
+                    latest.closed_on,
+                    cid,
+                    "" if cell.suppressed else (cell.n if cell.n is not None else ""),
+                    "" if cell.suppressed else _number(cell.mean),
+                    "true" if cell.suppressed else "false",
+                    "" if before is None or before.suppressed else _number(before.mean),
+                    _number(a.change(cid)),
+                    _number(averages[latest.questionnaire_version].get(cid)),
+                    a.sequence,
+                ]
+            )
+    return rows
+
+
+def write_csv(path: Path, authorities: list[Authority], groups: list[VersionGroup]) -> None:
+    """Comma-separated without BOM (read by scripts); text cells spreadsheet-safe."""
     with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(
-            [
-                "authority",
-                "name",
-                "type",
-                "rollout_status",
-                "summary_created",
-                "verified_by",
-                "process_phase",
-                "phase_index",
-                "phase_total",
-                "questionnaire_version",
-                "round",
-                "round_closed_on",
-                "cornerstone",
-                "n",
-                "mean",
-                "suppressed",
-                "previous_mean",
-                "change",
-                "state_average",
-            ]
-        )
-        for a in authorities:
-            phase = a.phase or {}
-            base = [
-                a.slug,
-                a.name,
-                a.type,
-                a.rollout_status,
-                a.created,
-                a.verified,
-                phase.get("title", ""),
-                phase.get("index", ""),
-                phase.get("total", ""),
-            ]
-            latest = a.latest
-            if latest is None:
-                w.writerow([*base, "", "", "", "", "", "", "", "", "", ""])
-                continue
-            prev = a.previous_of_same_version()
-            for cid, cell in latest.cells.items():
-                before = prev.cells.get(cid) if prev else None
-                w.writerow(
-                    [
-                        *base,
-                        latest.questionnaire_version,
-                        latest.title,
-                        latest.closed_on,
-                        cid,
-                        "" if cell.suppressed else (cell.n if cell.n is not None else ""),
-                        "" if cell.suppressed else _fmt(cell.mean),
-                        "true" if cell.suppressed else "false",
-                        "" if before is None or before.suppressed else _fmt(before.mean),
-                        _fmt(a.change(cid)),
-                        _fmt(averages[latest.questionnaire_version].get(cid)),
-                    ]
-                )
+        exports.write_csv(fh, CSV_COLUMNS, _csv_rows(authorities, groups), delimiter=",", bom=False)
 
 
 def _chart(group: VersionGroup) -> dict[str, Any]:
@@ -386,6 +435,12 @@ def _chart(group: VersionGroup) -> dict[str, Any]:
     }
 
 
+def _css_string(text: str) -> Markup:
+    """``text`` as a CSS string for the page's <style> (where HTML escapes do not apply)."""
+    escaped = "".join(c if c.isalnum() or c in " .,:;–-()" else f"\\{ord(c):x} " for c in text)
+    return Markup(f'"{escaped}"')  # noqa: S704 -- every other character is escaped above
+
+
 def build_report(
     files: list[Path],
     output: Path,
@@ -396,23 +451,19 @@ def build_report(
     """Read, validate and aggregate ``files``; write the HTML and CSV report into ``output``."""
     keys = signing.read_keys(keys_file) if keys_file else None
     statuses = _rollout_status(rollout_file or keys_file)
-    latest: dict[str, Authority] = {}
-    accepted, rejected = [], []
+    found, rejected = [], []
     for path in files:
         try:
-            authority = read_summary(Path(path), keys)
+            found.append(read_summary(Path(path), keys))
         except _Reject as exc:
             rejected.append(str(exc))
-            continue
-        accepted.append(str(path))
-        known = latest.get(authority.slug)
-        if known is None or (authority.created, authority.source) > (known.created, known.source):
-            latest[authority.slug] = authority
-    authorities = sorted(latest.values(), key=lambda a: a.name)
+    counted, conflicts, superseded = newest(found)
+    rejected += conflicts
+    authorities = sorted(counted, key=lambda a: (a.name, a.slug))
     for a in authorities:
         a.rollout_status = str(LABELS.get(statuses.get(a.slug, ""), statuses.get(a.slug, "")))
-    # Authorities rolled out but without a summary still appear (with their status).
-    missing = sorted(set(statuses) - set(latest))
+    # Authorities rolled out but without a valid summary still appear (with their status).
+    missing = sorted(set(statuses) - {a.slug for a in authorities})
     groups = groups_by_version(authorities)
     output.mkdir(parents=True, exist_ok=True)
     csv_path = output / CSV_FILE
@@ -426,14 +477,19 @@ def build_report(
             charts={g.version: _chart(g) for g in groups},
             titles=cornerstone_titles(),
             rejected=rejected,
+            superseded=superseded,
             missing=missing,
             statuses={s: str(LABELS.get(v, v)) for s, v in statuses.items()},
             fmt=_shown,
             verified_by_register=keys is not None,
+            css_string=_css_string,
             csv_file=CSV_FILE,
         )
     )
     html_path = output / HTML_FILE
     html_path.write_text(html, encoding="utf-8")
     copy_css(output)
-    return Result(authorities, accepted, rejected, html_path, csv_path)
+    accepted = [a.source for a in authorities]
+    return Result(
+        authorities, accepted, rejected, html_path, csv_path, superseded, verified=keys is not None
+    )

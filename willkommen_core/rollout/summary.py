@@ -10,6 +10,10 @@ a key the ministry does not know, is rejected.
 
 The signature covers the canonical JSON of the envelope without its
 ``signature`` member (sorted keys, no spaces, UTF-8).
+
+Every envelope carries a ``sequence``: a number that grows with each export
+of the instance, so the report counts the newest summary of an authority and
+an older one sent again cannot replace it (:func:`next_sequence`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import base64
 import hashlib
 import json
 import os
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,7 +32,9 @@ from ..errors import UserError
 SCHEMA = "willkommen.summary/1"
 KEYS_SCHEMA = "willkommen.keys/1"
 KEY_FILE = ".willkommen/summary-key.pem"
+SEQUENCE_DIR = ".willkommen/summary-sequence"
 ALGORITHM = "Ed25519"
+SIGNATURE_FIELDS = frozenset({"algorithm", "key_id", "public_key", "value"})
 
 
 class SummaryError(Exception):
@@ -103,7 +110,29 @@ def public_key(root: Path) -> str | None:
     return _public_b64(load_private_key(root))
 
 
-def build(instance: Any) -> dict[str, Any]:
+def next_sequence(root: Path) -> int:
+    """Claim the next summary number of the instance at ``root``.
+
+    Each claim is a file named by its number in ``.willkommen/summary-sequence/``,
+    created exclusively: two concurrent exports never get the same number, and
+    a crash cannot leave a lock behind. The folder is not in the database, so
+    ``willkommen restore`` does not set the count back. The number is at least
+    the current time in milliseconds: even a restore of the instance folder from
+    an older copy, or a rebuilt machine, continues above every number sent before.
+    """
+    folder = root / SEQUENCE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    while True:
+        claimed = (int(p.name) for p in folder.iterdir() if p.name.isascii() and p.name.isdigit())
+        number = max(max(claimed, default=0) + 1, time.time_ns() // 1_000_000)
+        try:
+            os.close(os.open(folder / str(number), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            continue  # another export took this number first: look again
+        return number
+
+
+def build(instance: Any, sequence: int) -> dict[str, Any]:
     """The unsigned envelope: every enabled plugin's ``state_summary``."""
     from .. import __version__
 
@@ -125,6 +154,7 @@ def build(instance: Any) -> dict[str, Any]:
         },
         "toolkit_version": __version__,
         "created": date.today().isoformat(),
+        "sequence": sequence,
         "modules": modules,
     }
 
@@ -146,16 +176,24 @@ def sign(envelope: dict[str, Any], private: Any) -> dict[str, Any]:
 
 def export(instance: Any, output: Path) -> dict[str, Any]:
     """Write the signed summary of ``instance`` to ``output``; returns it."""
-    signed = sign(build(instance), load_private_key(instance.root))
+    private = load_private_key(instance.root)
+    envelope = build(instance, next_sequence(instance.root))
+    signed = sign(envelope, private)
+    text = json.dumps(signed, ensure_ascii=False, indent=2) + "\n"
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(signed, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    output.write_text(text, encoding="utf-8")
+    # The claim records what was sent under its number (sha256sum format), for
+    # when the ministry asks which of two files is the authority's own.
+    claim = instance.root / SEQUENCE_DIR / str(envelope["sequence"])
+    claim.write_text(f"{hashlib.sha256(text.encode()).hexdigest()}  {output.name}\n")
     return signed
 
 
 def verify(doc: Any, keys: dict[str, str] | None, *, source: str) -> tuple[dict[str, Any], bool]:
     """Check a signed envelope; returns it (without signature) and whether the key was known.
 
-    ``keys`` maps slug -> public key (from ``keys.json``). Without it, the key
+    ``keys`` maps slug -> public key (from ``keys.json``): then only a signature
+    by the key registered for the envelope's slug counts. Without it, the key
     embedded in the file is used: that detects alteration but cannot tell who
     signed, so the report marks such files as not verified against the register.
     """
@@ -171,32 +209,43 @@ def verify(doc: Any, keys: dict[str, str] | None, *, source: str) -> tuple[dict[
     sig = doc.get("signature")
     if not isinstance(sig, dict) or sig.get("algorithm") != ALGORITHM:
         raise SummaryError(f"{source}: not signed (expected an {ALGORITHM} signature)")
+    if set(sig) != SIGNATURE_FIELDS or not all(isinstance(v, str) for v in sig.values()):
+        raise SummaryError(
+            f"{source}: the signature must have exactly the text fields "
+            f"{', '.join(sorted(SIGNATURE_FIELDS))}"
+        )
     body = {k: v for k, v in doc.items() if k != "signature"}
-    slug = (
-        (body.get("authority") or {}).get("slug")
-        if isinstance(body.get("authority"), dict)
-        else None
-    )
+    authority = body.get("authority")
+    slug = authority.get("slug") if isinstance(authority, dict) else None
     if not isinstance(slug, str) or not slug:
         raise SummaryError(f"{source}: names no authority (authority.slug)")
-    embedded = str(sig.get("public_key", ""))
+    embedded = sig["public_key"]
+    # The key_id is not signed: a wrong one would mislead whoever reads the file.
+    if not _b64ok(embedded) or sig["key_id"] != key_id(embedded):
+        raise SummaryError(f"{source}: key_id {sig['key_id']!r} does not match the public key")
     known = None
     if keys is not None:
         known = keys.get(slug)
         if known is None:
             raise SummaryError(f"{source}: authority {slug!r} is not in the keys file")
-        if embedded and embedded != known:
+        if embedded != known:
             raise SummaryError(
-                f"{source}: signed with key {key_id(embedded) if _b64ok(embedded) else '?'}, "
+                f"{source}: signed with key {key_id(embedded)}, "
                 f"but {slug!r} has key {key_id(known)} in the keys file"
             )
     try:
         public = Ed25519PublicKey.from_public_bytes(base64.b64decode(known or embedded))
-        public.verify(base64.b64decode(str(sig.get("value", ""))), canonical(body))
+        public.verify(base64.b64decode(sig["value"], validate=True), canonical(body))
     except (InvalidSignature, ValueError) as exc:
         raise SummaryError(
             f"{source}: signature does not match: the file was altered after export"
         ) from exc
+    sequence = body.get("sequence")
+    if type(sequence) is not int or sequence < 1:
+        raise SummaryError(
+            f"{source}: no valid sequence number (summaries of toolkit versions before the "
+            "signed sequence have none): export it again with 'willkommen summary'"
+        )
     return body, known is not None
 
 
@@ -212,7 +261,7 @@ def read_keys(path: Path) -> dict[str, str]:
     """``{slug: public key}`` from a rollout's ``keys.json``."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise UserError(f"{path}: cannot read the keys file ({exc})") from exc
     if not isinstance(data, dict) or data.get("schema") != KEYS_SCHEMA:
         raise UserError(f"{path}: not a keys file of schema {KEYS_SCHEMA!r}")
