@@ -13,10 +13,10 @@ release with answers that mark one respondent at a time.
 
 from __future__ import annotations
 
-from collections import Counter
 from itertools import combinations
 
 import pytest
+from disclosure_attacker import Person, assert_protected, membership_classes, rating_classes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -58,36 +58,23 @@ def build(people, min_size, texts=()):
     )
 
 
-def incidence(people, min_size, r, item):
-    """Black-box: in which views does respondent ``r``'s real answer to ``item`` count?"""
-    probe = []
-    for i, (p, a, values) in enumerate(people):
-        v = dict(values)
-        if v.get(item) is not None:
-            v[item] = 5 if i == r else 1
-        probe.append((p, a, v))
-    seen = views(build(probe, min_size), pools=[(item,)])
-    return tuple(
-        sorted(
-            (str(k), (dist or {}).get("5", 0))
-            for k, (_n, dist, _dk) in ((k, v) for k, v in seen.items() if k[1] == (item,))
+def publisher(min_size):
+    def publish(persons):
+        rel = release(
+            [Answers(p.keys, p.values) for p in persons],
+            characteristics=CHARACTERISTICS,
+            min_size=min_size,
+            texts=[Text(p.keys, *p.comment) for p in persons if p.comment],
         )
-    )
+        return views(rel)
 
-
-def membership(people, min_size, r):
-    """Black-box: which groups count respondent ``r`` (its "cannot judge" marks it)."""
-    probe = [(p, a, {"a1": None if i == r else 3}) for i, (p, a, _v) in enumerate(people)]
-    rel = build(probe, min_size)
-    return tuple(
-        (str(sorted(f.items(), key=str)), rel.pooled(["a1"], **f).dont_know or 0) for f in FILTERS
-    )
+    return publish
 
 
 answer = st.one_of(st.none(), st.integers(1, 5))
-person = st.tuples(
-    st.sampled_from(PERSPECTIVES),
-    st.sampled_from(AREAS),
+person = st.builds(
+    Person,
+    st.tuples(st.sampled_from(PERSPECTIVES), st.sampled_from(AREAS)),
     st.fixed_dictionaries({i: answer for i in ITEMS}),
 )
 rounds = st.tuples(st.lists(person, min_size=0, max_size=24), st.integers(3, 5))
@@ -98,62 +85,23 @@ rounds = st.tuples(st.lists(person, min_size=0, max_size=24), st.integers(3, 5))
 def test_no_linear_combination_of_views_isolates_fewer_than_the_minimum(data):
     people, k = data
     for item in ITEMS:
-        raters = [r for r, (_p, _a, v) in enumerate(people) if v[item] is not None]
-        classes = Counter(incidence(people, k, r, item) for r in raters)
-        for r in raters:
-            pattern = incidence(people, k, r, item)
-            counted = any(count for _view, count in pattern)
-            assert not counted or classes[pattern] >= k, (
-                f"respondent {r}'s answer to {item} is told apart from all but "
-                f"{classes[pattern] - 1} others (minimum {k})"
-            )
+        assert_protected(rating_classes(people, publisher(k), item), k, f"ratings of {item}")
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rounds)
-def test_group_sizes_and_cannot_judge_counts_never_single_anyone_out(data):
+def test_group_sizes_cannot_judge_counts_and_comments_never_single_anyone_out(data):
+    """A comment shows in the lists of every group its writer belongs to; intersecting
+    them (and sizes, "cannot judge" counts) narrows down to a class, never below k."""
     people, k = data
-    patterns = [membership(people, k, r) for r in range(len(people))]
-    classes = Counter(patterns)
-    for pattern in patterns:
-        if any(count for _f, count in pattern):
-            assert classes[pattern] >= k
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rounds, st.data())
-def test_comments_are_never_shown_where_intersections_isolate_a_small_group(data, draw):
-    people, k = data
-    notes = [
-        (p, a, draw.draw(st.sampled_from(sorted(CORNERSTONES))), f"comment {i}")
-        for i, (p, a, _v) in enumerate(people)
-        if draw.draw(st.booleans())
-    ]
-    rel = build(people, k, notes)
-    lists = {
-        (str(sorted(f.items(), key=str)), topic): set(rel.texts(topic, **f))
-        for f in FILTERS
-        for topic in CORNERSTONES
-    }
-    members = [membership(people, k, r) for r in range(len(people))]
-    for p, a, _topic, text in notes:
-        shown_in = {
-            group for (group, _t), texts in lists.items() if text in texts
-        }  # the attacker intersects all of these
-        if not shown_in:
-            continue
-        writers = [
-            r
-            for r, pattern in enumerate(members)
-            if {group for group, count in pattern if count} == shown_in
-        ]
-        assert len(writers) >= k, f"{text!r} can be traced to {len(writers)} possible writers"
+    assert_protected(membership_classes(people, publisher(k), "a"), k, "membership")
 
 
 @settings(max_examples=80, deadline=None)
 @given(rounds)
 def test_every_published_count_is_at_least_the_minimum_or_withheld(data):
-    people, k = data
+    persons, k = data
+    people = [(*p.keys, p.values) for p in persons]
     for (_view, what), value in ((key[:2], v) for key, v in views(build(people, k)).items()):
         if what == "size":
             assert value is None or value >= k
@@ -166,7 +114,9 @@ def test_every_published_count_is_at_least_the_minimum_or_withheld(data):
 def test_the_subtraction_attack_of_the_issue_finds_no_one():
     """leitung x EDV = (all, EDV) - [(mitarbeitende, all) - (mitarbeitende, another area)]."""
     boss = ("leitung", "EDV", {"a1": 1})
-    staff = [("mitarbeitende", "EDV", {"a1": 4})] * 5 + [("mitarbeitende", "Publikum", {"a1": 4})] * 5
+    staff = [("mitarbeitende", "EDV", {"a1": 4})] * 5 + [
+        ("mitarbeitende", "Publikum", {"a1": 4})
+    ] * 5
     others = [("leitung", "Publikum", {"a1": 2})] * 5
     rel = build([boss, *staff, *others], 5)
 

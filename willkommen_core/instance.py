@@ -126,6 +126,7 @@ class Instance:
             )
         for found in self.plugins.call_each("content_problems", instance=self).values():
             problems.extend(found)
+        problems += self.plugins.disclosure_problems()
         if database:
             if not self.db.ping():
                 problems.append(

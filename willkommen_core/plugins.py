@@ -295,6 +295,34 @@ class PluginHost:
     def listing(self) -> list[PluginRecord]:
         return sorted(self.records.values(), key=lambda r: r.name)
 
+    def disclosure_problems(self) -> list[Problem]:
+        """Code of enabled and local plugins that reads answers outside the disclosure layer.
+
+        Static (nothing is imported), so a local plugin is checked before it is enabled.
+        """
+        from .disclosure import bypasses
+
+        found = []
+        for rec in self.listing():
+            source = self._source(rec)
+            if source is None:
+                continue
+            shown = f"{LOCAL_PLUGIN_DIR}/{source.name}" if rec.source == "local" else rec.origin
+            for b in bypasses(source):
+                inner = "/".join(b.file.parts[1:])
+                where = f"{shown}/{inner}" if inner else shown
+                found.append(Problem(where, "disclosure", f"line {b.line} {b.reason}"))
+        return found
+
+    def _source(self, rec: PluginRecord) -> Path | None:
+        if rec.source == "local":
+            path = Path(rec.origin)
+            return path if path.exists() else None
+        if rec.status != "enabled" or rec.module is None or not rec.module.__file__:
+            return None
+        path = Path(rec.module.__file__)
+        return path.parent if path.name == "__init__.py" else path
+
     # -- calls --------------------------------------------------------------------
 
     def call_one(self, name: str, hook: str, **kwargs: Any) -> Any:

@@ -20,7 +20,7 @@ import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 from .release import Answers, Text
 
@@ -131,34 +131,45 @@ def _uses(node: ast.AST, direct: set[str], modules: set[str], sql: set[str]) -> 
         yield from _uses(child, direct, modules, sql)
 
 
-def bypasses(package: Path) -> list[str]:
-    """Places in a module's package that use an answer table outside marked functions.
+@dataclass(frozen=True)
+class Bypass:
+    """A use of an answer table outside the marked functions."""
 
-    The file that defines the tables and the package's migrations are exempt
-    (definitions, not reads). Each finding is ``file:line: what``.
+    file: Path
+    line: int
+    table: str
+
+    @property
+    def reason(self) -> str:
+        return f"uses answer table {self.table} outside @reads_answers/@writes_answers"
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}"
+
+
+def bypasses(package: Path) -> list[Bypass]:
+    """Places in a module (package folder or single file) that use an answer table
+    outside marked functions, with paths relative to the module's parent folder.
+
+    Only the ``Table(...)`` definitions themselves and migrations are exempt.
     """
-    files = [p for p in sorted(package.rglob("*.py")) if "migrations" not in p.parts]
+    files = [package] if package.is_file() else sorted(package.rglob("*.py"))
+    files = [p for p in files if "migrations" not in p.parts]
     trees = {p: ast.parse(p.read_text(encoding="utf-8"), str(p)) for p in files}
     per_file = {p: _answer_tables({p: t}) for p, t in trees.items()}
     tables = {name: sql for found in per_file.values() for name, sql in found.items()}
     stems = {p.stem for p, found in per_file.items() if found}
-    problems: list[str] = []
+    problems: list[Bypass] = []
     for path, tree in trees.items():
-        if per_file[path]:
-            continue  # the tables module itself
         direct, modules = _bindings(tree, stems, set(tables))
-        modules = {m for m in modules if m}
-        for node in _uses(tree, direct, modules, set(tables.values())):
+        direct |= set(per_file[path])  # tables defined right here
+        definitions = [n for n in tree.body if _answer_tables({path: ast.Module([n], [])})]
+        body = ast.Module([n for n in tree.body if n not in definitions], [])
+        lines: dict[int, str] = {}
+        for node in _uses(body, direct, modules, set(tables.values())):
             if isinstance(node, ast.Attribute) and node.attr not in tables:
                 continue  # another name of the tables module (a non-answer table)
-            what = ast.unparse(node)
-            problems.append(
-                f"{path.relative_to(package.parent)}:{getattr(node, 'lineno', 0)}: "
-                f"uses answer table {what} outside @reads_answers/@writes_answers"
-            )
+            lines.setdefault(getattr(node, "lineno", 0), ast.unparse(node))
+        where = path.relative_to(package.parent)
+        problems += [Bypass(where, line, what) for line, what in sorted(lines.items())]
     return problems
-
-
-def module_package(module: Any) -> Path:
-    """The folder of an imported plugin module (for :func:`bypasses`)."""
-    return Path(module.__file__).parent
