@@ -67,12 +67,30 @@ def test_demo_twice_reuses_the_instance_and_gives_a_password_only_the_first_time
     assert second.check() == []
 
 
-def test_the_admin_logs_in_with_the_one_time_password(tmp_path, make_client):
+def test_the_admin_logs_in_with_the_one_time_password_and_must_replace_it(tmp_path, make_client):
     instance, password = prepare_demo(tmp_path / "demo")
     client = make_client(instance)
     assert login_as(client, "admin", "wrong-password-123").status_code == 400
     response = login_as(client, "admin", password)
     assert response.status_code == 303
+    assert response.headers["location"] == "/-/konto/passwort"
+    # Before an own password is set, no other page opens.
+    for path in ("/", "/-/plugins", "/plan/"):
+        blocked = client.get(path, follow_redirects=False)
+        assert blocked.status_code == 303, path
+        assert blocked.headers["location"] == "/-/konto/passwort"
+    page = client.get("/-/konto/passwort")
+    changed = client.post(
+        "/-/konto/passwort",
+        data={
+            "current": password,
+            "new": "Elbe-Dom-Fahrrad-Kompass",
+            "repeat": "Elbe-Dom-Fahrrad-Kompass",
+            "csrf_token": csrf_from(page.text),
+        },
+        follow_redirects=False,
+    )
+    assert changed.status_code == 303, changed.text
     home = client.get("/")
     assert home.status_code == 200
     assert "Ausländerbehörde Magdeburg" in home.text

@@ -12,6 +12,8 @@ import urllib.request
 
 import pytest
 
+from willkommen_core import accounts
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -19,9 +21,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _get(url: str) -> tuple[int, bytes]:
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 (loopback only)
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback only)
+        with urllib.request.urlopen(request, timeout=2) as response:  # noqa: S310
             return response.status, response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read()
@@ -30,6 +33,8 @@ def _get(url: str) -> tuple[int, bytes]:
 @pytest.mark.slow
 def test_serve_with_two_workers_answers_health_and_pages(make_sqlite_instance):
     instance = make_sqlite_instance([])
+    # /healthz shows the database state only to admins and API tokens.
+    bearer = {"authorization": f"Bearer {accounts.create_token(instance.db, 'monitor', 'leitung')}"}
     port = _free_port()
     server = subprocess.Popen(
         [
@@ -52,7 +57,7 @@ def test_serve_with_two_workers_answers_health_and_pages(make_sqlite_instance):
         status, body = 0, b""
         while time.monotonic() < deadline:
             try:
-                status, body = _get(f"http://127.0.0.1:{port}/healthz")
+                status, body = _get(f"http://127.0.0.1:{port}/healthz", bearer)
                 break
             except OSError:
                 time.sleep(0.2)

@@ -254,10 +254,16 @@ def test_server_error_under_api_is_json_that_leaks_nothing(staff):
 # -- health and accessibility --------------------------------------------------------
 
 
-def test_healthz_is_public_json(anonymous):
+def test_healthz_is_public_json_with_details_only_for_admins(
+    anonymous, staff, instance, make_client
+):
     response = anonymous.get("/healthz")
     assert response.status_code == 200
-    body = response.json()
+    assert response.json() == {"status": "ok"}
+    assert staff.get("/healthz").json() == {"status": "ok"}  # leitung: no details
+    admin = make_client(instance)
+    login(admin, instance, "admin")
+    body = admin.get("/healthz").json()
     assert body["status"] == "ok"
     assert body["version"] == __version__
     assert body["database"]["schema"] == "current"

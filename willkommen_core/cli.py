@@ -204,10 +204,14 @@ def demo(directory: Path, host: str, port: int, no_serve: bool) -> None:
     instance, password = prepare_demo(directory)
     click.echo(f"demo instance: {instance.root}")
     if password:
-        click.echo(f"admin login: admin / {password}  (one-time password, shown only now)")
+        click.echo(
+            f"admin login: admin / {password}  (one-time password, shown only now; "
+            "valid 72 hours, to be replaced at the first login)"
+        )
     else:
         click.echo(
-            "admin login: as created before (reset: willkommen --instance DIR admin password admin)"
+            "admin login: as created before "
+            "(reset: willkommen --instance DIR admin password admin --one-time)"
         )
     if not no_serve:
         from .web.serve import serve as run
@@ -320,7 +324,8 @@ def summary(obj: CliContext, output: Path) -> None:
 
     signed = export(obj.instance(check_db=True), output)
     click.echo(
-        f"wrote {output}: modules {', '.join(signed['modules']) or 'none'}, "
+        f"wrote {output}: summary {signed['sequence']}, "
+        f"modules {', '.join(signed['modules']) or 'none'}, "
         f"signed with key {signed['signature']['key_id']}"
     )
 
@@ -339,7 +344,8 @@ def land() -> None:
     "--keys",
     "keys_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="keys.json of the rollout: verify who signed each summary.",
+    help="keys.json of the rollout: count only summaries signed by the authority's own key. "
+    "Without it nothing is verified (the report says so on every page).",
 )
 @click.option(
     "--rollout",
@@ -363,11 +369,15 @@ def land_report(
 
     result = build_report(list(files), output, keys_file=keys_file, rollout_file=rollout_report)
     click.echo(
-        f"{len(result.accepted)} summaries accepted, {len(result.rejected)} rejected; "
-        f"report: {result.html_path}, {result.csv_path}"
+        f"{len(result.accepted)} summaries accepted, {len(result.rejected)} rejected, "
+        f"{len(result.superseded)} superseded; report: {result.html_path}, {result.csv_path}"
     )
+    for message in result.superseded:
+        click.echo(f"superseded: {message}", err=True)
     for message in result.rejected:
         click.echo(f"rejected: {message}", err=True)
+    if not result.verified:
+        click.echo("warning: without --keys no sender was verified; the report says so", err=True)
     if result.rejected:
         sys.exit(1)
 
@@ -491,7 +501,20 @@ def _password(stdin: bool) -> str:
 
 @cli.group()
 def admin() -> None:
-    """Staff accounts (roles: admin, leitung, redaktion)."""
+    """Staff accounts (roles: admin, leitung, redaktion; also in the web UI under Konten)."""
+
+
+def _context(instance: Instance) -> list[str]:
+    authority = instance.settings.authority
+    return [authority.name, authority.slug, *authority.name.split()]
+
+
+def _password_or_one_time(stdin: bool, one_time: bool) -> tuple[str, bool]:
+    if one_time and not stdin:
+        from .accounts import one_time_password
+
+        return one_time_password(), True
+    return _password(stdin), one_time
 
 
 @admin.command("create")
@@ -500,28 +523,52 @@ def admin() -> None:
     "--role", required=True, help="admin (IT), leitung (leadership) or redaktion (content editors)."
 )
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option(
+    "--one-time",
+    is_flag=True,
+    help="Generate a one-time password (or mark the one given) that must be changed at the "
+    "first login and expires after 72 hours.",
+)
 @click.pass_obj
-def admin_create(obj: CliContext, name: str, role: str, password_stdin: bool) -> None:
+def admin_create(
+    obj: CliContext, name: str, role: str, password_stdin: bool, one_time: bool
+) -> None:
     """Create a staff account NAME with ROLE."""
     from . import accounts
 
     instance = obj.instance(check_db=True)
     accounts.validate_role(role)
-    user = accounts.create_user(instance.db, name, role, _password(password_stdin))
+    password, one_time = _password_or_one_time(password_stdin, one_time)
+    user = accounts.create_user(
+        instance.db, name, role, password, one_time=one_time, context=_context(instance)
+    )
     click.echo(f"created account {user.name} ({user.role})")
+    if one_time and not password_stdin:
+        click.echo(f"one-time password (shown only now, valid 72 hours): {password}")
 
 
 @admin.command("password")
 @click.argument("name")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option(
+    "--one-time",
+    is_flag=True,
+    help="Generate a one-time password (or mark the one given) that must be changed at the "
+    "first login and expires after 72 hours.",
+)
 @click.pass_obj
-def admin_password(obj: CliContext, name: str, password_stdin: bool) -> None:
+def admin_password(obj: CliContext, name: str, password_stdin: bool, one_time: bool) -> None:
     """Set a new password for account NAME (ends its sessions)."""
     from . import accounts
 
     instance = obj.instance(check_db=True)
-    accounts.set_password(instance.db, name, _password(password_stdin))
+    password, one_time = _password_or_one_time(password_stdin, one_time)
+    accounts.set_password(
+        instance.db, name, password, one_time=one_time, context=_context(instance)
+    )
     click.echo(f"password of {name} changed")
+    if one_time and not password_stdin:
+        click.echo(f"one-time password (shown only now, valid 72 hours): {password}")
 
 
 @cli.group()
@@ -532,13 +579,40 @@ def token() -> None:
 @token.command("create")
 @click.argument("name")
 @click.option("--role", required=True)
+@click.option(
+    "--days",
+    type=int,
+    default=90,
+    show_default=True,
+    help="Days until the token expires (1–730); create a new one before then.",
+)
 @click.pass_obj
-def token_create(obj: CliContext, name: str, role: str) -> None:
+def token_create(obj: CliContext, name: str, role: str, days: int) -> None:
     """Create an API token NAME with ROLE and print it (shown only once)."""
     from . import accounts
 
     instance = obj.instance(check_db=True)
-    click.echo(accounts.create_token(instance.db, name, role))
+    click.echo(accounts.create_token(instance.db, name, role, days=days))
+
+
+@token.command("list")
+@click.pass_obj
+def token_list(obj: CliContext) -> None:
+    """List API tokens: name, role, expiry, last use (never the token itself)."""
+    from . import accounts
+
+    instance = obj.instance(check_db=True)
+    now = accounts._now()
+
+    def when(value: Any) -> str:
+        return value.strftime("%Y-%m-%d %H:%M") if value else "never"
+
+    for t in accounts.list_tokens(instance.db):
+        state = "revoked" if t.revoked else ("expired" if t.expires_at <= now else "valid")
+        click.echo(
+            f"{t.name}\t{t.role}\t{state}\texpires {when(t.expires_at)}\t"
+            f"last used {when(t.last_used_at)}"
+        )
 
 
 @token.command("revoke")

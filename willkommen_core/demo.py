@@ -7,7 +7,6 @@ toolkit models; the demo shows every built-in module with its content.
 
 from __future__ import annotations
 
-import secrets
 import shutil
 from pathlib import Path
 
@@ -66,8 +65,9 @@ def _account_exists(instance: Instance, name: str) -> bool:
 def prepare_demo(directory: Path) -> tuple[Instance, str | None]:
     """Create (or reuse) the demo instance in ``directory``, migrated and seeded.
 
-    Returns the instance and the admin's one-time password, or ``None`` when
-    the admin account exists already (an earlier run created it).
+    Returns the instance and the admin's one-time password (it expires after
+    72 hours and must be replaced at the first login), or ``None`` when the
+    admin account exists already (an earlier run created it).
     """
     directory = Path(directory)
     if not is_instance(directory):
@@ -89,6 +89,6 @@ def prepare_demo(directory: Path) -> tuple[Instance, str | None]:
     instance.plugins.call_each("demo_content", instance=instance)
     password = None
     if not _account_exists(instance, DEMO_ADMIN):
-        password = secrets.token_urlsafe(12)
-        accounts.create_user(instance.db, DEMO_ADMIN, "admin", password)
+        password = accounts.one_time_password()
+        accounts.create_user(instance.db, DEMO_ADMIN, "admin", password, one_time=True)
     return instance, password

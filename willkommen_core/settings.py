@@ -79,7 +79,9 @@ class WebSection(_Strict):
     """Send cookies only over HTTPS; switch off only for a local demo on http://."""
     session_max_age: int = Field(default=8 * 3600, ge=300, le=7 * 24 * 3600)
     login_max_failures: int = Field(default=5, ge=1, le=100)
+    """Failed logins a client may make before it has to wait (see ``accounts``)."""
     login_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    """The longest wait between tries of a failing client; never a lockout of the owner."""
     accessibility_contact: str = ""
     """E-mail or postal address for feedback on barriers (BITV 2.0 § 7)."""
 

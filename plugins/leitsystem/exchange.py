@@ -25,10 +25,14 @@ def parse_bytes(data: bytes, filename: str) -> Any:
             return json.loads(text)
         except json.JSONDecodeError as exc:
             raise UserError(f"{filename}: line {exc.lineno}: invalid JSON: {exc.msg}") from exc
+        except RecursionError as exc:
+            raise UserError(f"{filename}: nested too deeply") from exc
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{filename}: invalid TOML: {exc}") from exc
+    except RecursionError as exc:
+        raise UserError(f"{filename}: nested too deeply") from exc
 
 
 def read(instance: Any, data: bytes, filename: str) -> list[Site]:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 metadata = MetaData()
@@ -27,6 +28,10 @@ users = Table(
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", DateTime(timezone=False), nullable=False),
     Column("last_login_at", DateTime(timezone=False)),
+    # Set for a password someone else chose (the demo's, an admin's reset):
+    # it opens only the page to choose one's own, and only until it expires.
+    Column("must_change_password", Boolean, nullable=False, default=False, server_default=false()),
+    Column("password_expires_at", DateTime(timezone=False)),
 )
 
 api_tokens = Table(
@@ -40,6 +45,7 @@ api_tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", DateTime(timezone=False), nullable=False),
     Column("last_used_at", DateTime(timezone=False)),
+    Column("expires_at", DateTime(timezone=False), nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
 )
 
@@ -65,6 +71,9 @@ login_failures = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("username", String(64), nullable=False, index=True),
+    # Who failed: "a:" + a keyed hash of the client address (no address is
+    # stored) or "d:" + the id of a browser that logged in to the account before.
+    Column("client", String(64), index=True),
     Column("at", DateTime(timezone=False), nullable=False, index=True),
 )
 

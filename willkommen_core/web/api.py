@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from .routing import CSRF_HEADER, SAFE_METHODS
 
 MAX_JSON_BODY = 256 * 1024
+MAX_JSON_DEPTH = 32
 MAX_ID = 2**63 - 1  # largest integer SQLite and PostgreSQL (bigint) can bind
 
 
@@ -119,7 +120,28 @@ class ApiRoute(Route):
         return wrapped
 
 
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def _depth(data: Any) -> int:
+    """How deeply lists and objects nest in ``data`` (without recursion)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, level)
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
 async def _parse_body(request: Request, model: type[BaseModel]) -> BaseModel:
+    if not _is_json(request.headers.get("content-type", "")):
+        raise ApiError(415, "the request body must be JSON (Content-Type: application/json)")
     body = await request.body()
     if len(body) > MAX_JSON_BODY:
         raise ApiError(413, f"request body larger than {MAX_JSON_BODY} bytes")
@@ -127,6 +149,10 @@ async def _parse_body(request: Request, model: type[BaseModel]) -> BaseModel:
         data = json.loads(body or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ApiError(400, f"malformed JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise ApiError(400, f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from exc
+    if _depth(data) > MAX_JSON_DEPTH:
+        raise ApiError(400, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -190,7 +216,11 @@ def openapi_document(routes: Sequence[BaseRoute], title: str, version: str) -> d
             ok["content"] = {"application/json": {"schema": ref(route.response_model)}}
         err = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         responses: dict[str, Any] = {str(route.status_code): ok}
-        for code, text in (("400", "Malformed request"), ("422", "Invalid request")):
+        for code, text in (
+            ("400", "Malformed request"),
+            ("415", "The body is not JSON"),
+            ("422", "Invalid request"),
+        ):
             if route.request_model is not None:
                 responses[code] = {"description": text, **err}
         if not route.public:

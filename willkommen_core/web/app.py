@@ -23,10 +23,10 @@ from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
 from ..instance import Instance
 from ..plan import web as plan_web
-from . import admin, pages
+from . import account, admin, admin_accounts, pages
 from .api import openapi_document
 from .middleware import BodyLimit, RequestContext, SecurityHeaders
-from .routing import AccessDenied
+from .routing import SAFE_METHODS, AccessDenied
 from .templating import make_environment, render
 
 log = logging.getLogger("willkommen.web")
@@ -61,7 +61,10 @@ def _navigation(instance: Instance, routes: list[BaseRoute]) -> tuple[Any, list[
     staff: list[tuple[NavEntry, tuple[str, ...] | None]] = [
         (NavEntry("plan", _l("Maßnahmenplan"), "/plan/"), ("leitung", "redaktion")),
     ]
-    tail = [(NavEntry("admin", _l("Module"), "/-/admin/plugins"), ("admin",))]
+    tail = [
+        (NavEntry("admin", _l("Module"), "/-/admin/plugins"), ("admin",)),
+        (NavEntry("accounts", _l("Konten"), admin_accounts.ACCOUNTS_PAGE), ("admin",)),
+    ]
     public: list[NavEntry] = []
     for name in instance.plugins.enabled:
         info = instance.plugins.info(name)
@@ -102,7 +105,9 @@ def create_app(instance: Instance) -> Starlette:
     host = instance.plugins
     routes: list[BaseRoute] = [
         *pages.routes(),
+        *account.routes(),
         *admin.routes(),
+        *admin_accounts.routes(),
         Mount("/plan", routes=plan_web.routes(), name="plan"),
     ]
     for name, plugin_routes in host.call_each("api_routes", instance=instance).items():
@@ -121,7 +126,24 @@ def create_app(instance: Instance) -> Starlette:
         return _error_page(request, exc.status_code, str(exc.detail))
 
     async def denied(request: Request, exc: AccessDenied) -> Response:
+        if (
+            exc.status == 403
+            and request.method not in SAFE_METHODS
+            and account.cookies_cannot_work(request)
+        ):
+            # The session cookie never came back (HTTPS-only over http): say so,
+            # and name the setting, instead of a puzzling CSRF refusal.
+            if request.url.path == "/login":
+                return account.login_page(request, "/", "", None, 403)
+            return _error_page(request, 403, account.insecure_transport_message())
         return _error_page(request, exc.status, exc.message)
+
+    async def too_deep(request: Request, exc: RecursionError) -> Response:
+        # Only parsing a client's nested JSON or TOML recurses this deep.
+        log.warning("nested too deeply: %s %s", request.method, request.url.path)
+        return _error_page(
+            request, 400, _("Die Daten sind zu tief verschachtelt und werden nicht verarbeitet.")
+        )
 
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s", request.url.path, exc_info=exc)
@@ -155,6 +177,7 @@ def create_app(instance: Instance) -> Starlette:
         exception_handlers={
             HTTPException: not_found,
             AccessDenied: denied,
+            RecursionError: too_deep,
             Exception: server_error,
         },
         lifespan=lifespan,

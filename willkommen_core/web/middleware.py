@@ -7,7 +7,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import accounts, i18n
@@ -19,6 +19,10 @@ CSP = (
 )
 MAX_BODY = 8 * 1024 * 1024
 LANG_COOKIE = "lang"
+PASSWORD_PAGE = "/-/konto/passwort"  # noqa: S105 (a path, not a secret)
+"""The one page (with logout) open to someone who must change a one-time password."""
+OPEN_WHILE_PASSWORD_PENDING = frozenset({PASSWORD_PAGE, "/logout"})
+NO_STORE = (b"cache-control", b"no-store")
 
 
 class SecurityHeaders:
@@ -50,6 +54,13 @@ class SecurityHeaders:
                 if not any(name == self.csp[0] for name, _ in headers):
                     headers.append(self.csp)
                 headers.extend(self.fixed)
+                if not scope["path"].startswith("/static/"):
+                    # Nothing a person or a participant sees is kept in a cache: a
+                    # page may allow caching only for anonymous visitors.
+                    own = any(name == NO_STORE[0] for name, _ in headers)
+                    if scope.get("state", {}).get("user") is not None or not own:
+                        headers = [h for h in headers if h[0] != NO_STORE[0]]
+                        headers.append(NO_STORE)
                 message["headers"] = headers
             await send(message)
 
@@ -136,6 +147,29 @@ class RequestContext:
             await run_in_threadpool(self._user, request) if needs_user else None
         )
         scope["state"]["lang"] = lang
+        user = scope["state"]["user"]
+        if (
+            user is not None
+            and user.must_change_password
+            and scope["path"] not in OPEN_WHILE_PASSWORD_PENDING
+            and not scope["path"].startswith("/static/")
+        ):
+            blocked: PlainTextResponse | JSONResponse | RedirectResponse
+            if scope["path"].startswith("/api/"):
+                blocked = JSONResponse(
+                    {
+                        "error": "the account's one-time password must be changed first",
+                        "details": [],
+                    },
+                    status_code=403,
+                )
+            else:
+                blocked = RedirectResponse(PASSWORD_PAGE, status_code=303)
+            try:
+                await blocked(scope, receive, send)
+            finally:
+                i18n._current.reset(token)
+            return
 
         async def send_with_lang(message: Message) -> None:
             if chosen and message["type"] == "http.response.start":

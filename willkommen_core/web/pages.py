@@ -1,18 +1,17 @@
-"""The core's own pages: start page, login, health, plugins, accessibility statement."""
+"""The core's own pages: start page, health, plugins, accessibility statement.
+
+Login, logout and the own password are in :mod:`.account`.
+"""
 
 from __future__ import annotations
 
-import secrets
-
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 
-from .. import __version__, accounts
+from .. import __version__
 from ..hookspecs import HOOK_API_VERSION
-from ..i18n import gettext as _
 from ..storage import migrate
-from .routing import MAX_FORM_FIELDS, Page
+from .routing import Page
 from .templating import render
 
 
@@ -24,63 +23,8 @@ def home(request: Request) -> Response:
     return render(request, "home.html", {"cards": cards})
 
 
-def _safe_next(target: str | None) -> str:
-    # Only local paths: "//host" or "http://..." would be an open redirect.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
-
-
-async def login(request: Request) -> Response:
-    next_url = _safe_next(request.query_params.get("next"))
-    if request.method == "GET":
-        return render(request, "login.html", {"next": next_url, "username": "", "error": None})
-    form = await request.form(max_fields=MAX_FORM_FIELDS)
-    username = str(form.get("username", ""))[:64]
-    password = str(form.get("password", ""))[:1024]
-    next_url = _safe_next(str(form.get("next", "/")))
-    web = request.app.state.instance.settings.web
-
-    try:
-        user = await run_in_threadpool(
-            accounts.authenticate,
-            request.app.state.instance.db,
-            username,
-            password,
-            max_failures=web.login_max_failures,
-            lockout_minutes=web.login_lockout_minutes,
-        )
-    except accounts.Throttled as exc:
-        error = _(
-            "Zu viele fehlgeschlagene Anmeldungen. Bitte versuchen Sie es in %(minutes)s Minuten erneut.",
-            minutes=exc.minutes,
-        )
-        return render(
-            request, "login.html", {"next": next_url, "username": username, "error": error}, 429
-        )
-    if user is None:
-        error = _("Benutzername oder Passwort ist falsch.")
-        return render(
-            request, "login.html", {"next": next_url, "username": username, "error": error}, 400
-        )
-    # A fresh session on login: nothing from before survives (no fixation).
-    request.session.clear()
-    sid = await run_in_threadpool(
-        accounts.start_session, request.app.state.instance.db, user, web.session_max_age
-    )
-    request.session.update({"sid": sid, "csrf": secrets.token_urlsafe(32)})
-    return RedirectResponse(next_url, status_code=303)
-
-
-def logout(request: Request) -> Response:
-    sid = request.session.get("sid")
-    if isinstance(sid, str):
-        accounts.end_session(request.app.state.instance.db, sid)
-    request.session.clear()
-    return RedirectResponse("/login", status_code=303)
-
-
 def healthz(request: Request) -> Response:
+    """The status for anyone; version, database and revisions for admins and API tokens."""
     instance = request.app.state.instance
     reachable = instance.db.ping()
     components: dict[str, dict[str, str | None]] = {}
@@ -90,6 +34,10 @@ def healthz(request: Request) -> Response:
         components = {s.name: {"current": s.current, "head": s.head} for s in states}
         schema = "current" if all(s.up_to_date for s in states) else "outdated"
     ok = reachable and schema == "current"
+    status = 200 if ok else 503
+    user = request.state.user
+    if user is None or not (user.via_token or user.role == "admin"):
+        return JSONResponse({"status": "ok" if ok else "degraded"}, status_code=status)
     body = {
         "status": "ok" if ok else "degraded",
         "version": __version__,
@@ -100,7 +48,7 @@ def healthz(request: Request) -> Response:
             "components": components,
         },
     }
-    return JSONResponse(body, status_code=200 if ok else 503)
+    return JSONResponse(body, status_code=status)
 
 
 def plugins_json(request: Request) -> Response:
@@ -121,8 +69,6 @@ def openapi(request: Request) -> Response:
 def routes() -> list[Page]:
     return [
         Page("/", home, name="home"),
-        Page("/login", login, methods=("GET", "POST"), public=True, name="login"),
-        Page("/logout", logout, methods=("POST",), name="logout"),
         Page("/healthz", healthz, public=True, name="healthz"),
         Page("/-/plugins", plugins_json, roles=("admin",), name="plugins"),
         Page("/barrierefreiheit", accessibility, public=True, name="accessibility"),

@@ -69,7 +69,12 @@ def test_start_page_asks_for_a_login(client):
     assert response.headers["location"].startswith("/login")
 
 
-def test_healthz_is_ok(client):
-    body = client.get("/healthz").json()
+def test_healthz_is_ok(copy, client):
+    # Anyone sees only the status; the details need an admin session or an API token.
+    assert client.get("/healthz").json() == {"status": "ok"}
+    token = willkommen(copy, "token", "create", "smoke", "--role", "leitung", "--days", "1")
+    assert token.returncode == 0, token.stderr
+    bearer = {"authorization": "Bearer " + token.stdout.strip()}
+    body = client.get("/healthz", headers=bearer).json()
     assert body["status"] == "ok"
     assert body["database"]["schema"] == "current"
