@@ -1,6 +1,7 @@
 """Shared test setup. The fixtures for instances, clients and databases ship
 with the package: see :mod:`willkommen_core.testing.fixtures` (pytest plugin
-``willkommen``). Here: installing test plugins as real distributions."""
+``willkommen``). Here: installing test plugins as real distributions, and a
+real OpenID provider."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -111,3 +113,15 @@ def local_kiste():
         return root
 
     return install
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real OpenID provider (npm ``oidc-provider``) on 127.0.0.1, for the whole run.
+
+    See ``tests/oidc_support.py``: its test accounts, the client registered
+    for the TestClient's and the browser tests' app, the signing key.
+    """
+    from oidc_support import start_provider
+
+    yield from start_provider(tmp_path_factory.mktemp("oidc"))

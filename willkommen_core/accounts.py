@@ -29,6 +29,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -56,6 +57,10 @@ MAX_TOKEN_DAYS = 730
 TOKEN_LAST_USED_RESOLUTION = timedelta(minutes=5)
 """``last_used_at`` of a token is written at most this often (not on every request)."""
 USERNAME_PATTERN = r"^[A-Za-z0-9._-]{2,64}$"
+EXTERNAL_USERNAME_PATTERN = r"^[A-Za-z0-9._@-]{2,64}$"
+"""Names from an identity provider may also be e-mail-like (``name@behoerde.de``)."""
+NO_PASSWORD = ""
+"""``password_hash`` of an account that logs in only through the identity provider."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,12 @@ class User:
     via_token: bool = False
     must_change_password: bool = False
     """Logged in with a password someone else chose: only the password page is open."""
+    has_password: bool = True
+    """``False`` for an account that logs in only through the identity provider."""
+    two_factor: bool = False
+    """A second factor (TOTP) is set up and confirmed."""
+    two_factor_required: bool = False
+    """An admin reset the second factor: it must be set up again."""
 
     def has_role(self, *roles: str) -> bool:
         return self.role == "admin" or self.role in roles
@@ -87,6 +98,10 @@ class Account:
     password_expires_at: datetime | None
     created_at: datetime
     last_login_at: datetime | None
+    two_factor: bool = False
+    external: bool = False
+    """Logs in through the identity provider (OpenID Connect)."""
+    has_password: bool = True
 
 
 @dataclass(frozen=True)
@@ -117,6 +132,16 @@ class Throttled(Exception):
 
 class PasswordExpired(Exception):
     """The right one-time password, but it expired: an admin must set a new one."""
+
+
+class ExternalLoginRefused(Exception):
+    """An identity provider's login that gets no session; ``reason`` says why:
+    ``disabled``, ``unknown`` (no such account, none may be created),
+    ``taken`` (the name belongs to another account) or ``invalid_name``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -156,8 +181,11 @@ def validate_role(role: str) -> str:
     return role
 
 
-def validate_username(username: str) -> str:
-    if not re.match(USERNAME_PATTERN, username):
+def validate_username(username: str, *, external: bool = False) -> str:
+    if external:
+        if not re.match(EXTERNAL_USERNAME_PATTERN, username):
+            raise UserError("username: 2–64 letters, digits, '.', '_', '@' or '-'")
+    elif not re.match(USERNAME_PATTERN, username):
         raise UserError("username: 2–64 letters, digits, '.', '_' or '-'")
     return username
 
@@ -259,6 +287,76 @@ def set_password(
         s.execute(delete(sessions).where(sessions.c.user_id == uid))
 
 
+def create_external_user(db: Database, username: str, role: str) -> User:
+    """An account without a password that logs in through the identity provider.
+
+    The first OpenID Connect login whose name claim is ``username`` takes it
+    (and binds it to that person's subject); see :func:`external_login`.
+    """
+    validate_username(username, external=True)
+    validate_role(role)
+    with db.write() as s:
+        if _find(s, username):
+            raise UserError(f"an account named {username!r} exists already")
+        uid = s.execute(
+            insert(users).values(
+                username=username,
+                role=role,
+                active=True,
+                created_at=_now(),
+                password_hash=NO_PASSWORD,
+            )
+        ).inserted_primary_key[0]
+    return User(uid, username, role, _stamp(NO_PASSWORD), has_password=False)
+
+
+def external_login(db: Database, *, subject: str, username: str, role: str, create: bool) -> User:
+    """The local account of a person the identity provider vouched for.
+
+    Found by ``subject`` (the provider's ``sub``); at the first login by
+    ``username`` if an admin created it for the provider (no password, not yet
+    bound), or created when ``create`` allows. An account with a password is
+    never taken over by a provider's name. The provider's ``role`` replaces
+    the account's; a disabled account stays disabled whatever the provider
+    says. Raises :class:`ExternalLoginRefused`.
+    """
+    validate_role(role)
+    now = _now()
+    with db.write() as s:
+        row: Any = s.execute(select(users).where(users.c.oidc_subject == subject)).first()
+        if row is None:
+            by_name: Any = _find(s, username)
+            if by_name is not None:
+                if by_name.oidc_subject is not None or by_name.password_hash:
+                    raise ExternalLoginRefused("taken")
+                row = by_name
+                s.execute(update(users).where(users.c.id == row.id).values(oidc_subject=subject))
+            elif not create:
+                raise ExternalLoginRefused("unknown")
+            else:
+                try:
+                    validate_username(username, external=True)
+                except UserError:
+                    raise ExternalLoginRefused("invalid_name") from None
+                uid = s.execute(
+                    insert(users).values(
+                        username=username,
+                        role=role,
+                        active=True,
+                        created_at=now,
+                        password_hash=NO_PASSWORD,
+                        oidc_subject=subject,
+                    )
+                ).inserted_primary_key[0]
+                row = s.execute(select(users).where(users.c.id == uid)).first()
+        assert row is not None
+        if not row.active:
+            raise ExternalLoginRefused("disabled")
+        s.execute(update(users).where(users.c.id == row.id).values(role=role, last_login_at=now))
+        row = s.execute(select(users).where(users.c.id == row.id)).first()
+    return _user(row)
+
+
 def change_own_password(db: Database, user_id: int, current: str, new: str) -> None:
     """Replace a password the caller has just proven to know (see :func:`authenticate`).
 
@@ -291,6 +389,25 @@ def _account(row: object) -> Account:
         r["password_expires_at"],
         r["created_at"],
         r["last_login_at"],
+        two_factor=r["totp_confirmed_at"] is not None,
+        external=r["oidc_subject"] is not None or not r["password_hash"],
+        has_password=bool(r["password_hash"]),
+    )
+
+
+def _user(row: object, pw_hash: str | None = None) -> User:
+    """The :class:`User` of a ``core_users`` row."""
+    r = row._mapping  # type: ignore[attr-defined]
+    pw = r["password_hash"] if pw_hash is None else pw_hash
+    return User(
+        r["id"],
+        r["username"],
+        r["role"],
+        _stamp(pw),
+        must_change_password=bool(r["must_change_password"]),
+        has_password=bool(pw),
+        two_factor=r["totp_confirmed_at"] is not None,
+        two_factor_required=bool(r["totp_required"]),
     )
 
 
@@ -384,13 +501,16 @@ def load_user(db: Database, session_token: str) -> User | None:
         ).first()
     if row is None:
         return None
-    return User(
-        row.id,
-        row.username,
-        row.role,
-        _stamp(row.password_hash),
-        must_change_password=bool(row.must_change_password),
-    )
+    return _user(row)
+
+
+def get_user(db: Database, user_id: int) -> User | None:
+    """The active account ``user_id`` as a :class:`User` (``None`` if gone or disabled)."""
+    with db.read() as s:
+        row = s.execute(
+            select(users).where(users.c.id == user_id, users.c.active.is_(True))
+        ).first()
+    return _user(row) if row is not None else None
 
 
 # -- login throttling ----------------------------------------------------------------
@@ -437,6 +557,37 @@ def _wait(
     return max(1, int((latest - now).total_seconds() + 0.999))
 
 
+def check_throttle(
+    s: Session, account: str, client: str, trusted: bool, policy: ThrottlePolicy, now: datetime
+) -> None:
+    """Serialise ``client``'s attempts and raise :class:`Throttled` while it must wait.
+
+    Every step of a login that checks something secret (the password, then a
+    second factor) goes through here first, in its write transaction.
+    """
+    _lock_client(s, client)
+    seconds = _wait(s, account, client, trusted, policy, now)
+    if seconds:
+        raise Throttled(seconds)
+
+
+def record_failure(
+    s: Session, account: str, client: str, policy: ThrottlePolicy, now: datetime
+) -> None:
+    """A failed attempt (wrong password or wrong second factor) counts for throttling."""
+    s.execute(delete(login_failures).where(login_failures.c.at < now - policy.memory))
+    s.execute(insert(login_failures).values(username=account, client=client, at=now))
+
+
+def forget_failures(s: Session, account: str, client: str) -> None:
+    """A complete login forgets this client's failures for this account."""
+    s.execute(
+        delete(login_failures).where(
+            login_failures.c.username == account, login_failures.c.client == client
+        )
+    )
+
+
 def authenticate(
     db: Database,
     username: str,
@@ -456,6 +607,11 @@ def authenticate(
     not even checked) and :class:`PasswordExpired` for a correct one-time
     password past its expiry. ``max_failures`` and ``lockout_minutes`` (the
     ``[web]`` settings) stand for a policy's ``free_failures`` and ``max_delay``.
+
+    For an account with a second factor (``User.two_factor``) a correct
+    password is only half a login: the client's failures are kept until the
+    code is right too (see :func:`willkommen_core.two_factor.verify_login_code`),
+    so entering the password again never buys more guesses at the code.
     """
     if policy is None:
         policy = ThrottlePolicy()
@@ -466,47 +622,37 @@ def authenticate(
     key = account_key(username)
     now = _now()
     with db.write() as s:
-        _lock_client(s, client)
-        seconds = _wait(s, key, client, trusted, policy, now)
-        if seconds:
-            raise Throttled(seconds)
+        check_throttle(s, key, client, trusted, policy, now)
         row = s.execute(
             select(users).where(func.lower(users.c.username) == key, users.c.active.is_(True))
         ).first()
         ok = False
-        if row is not None:
+        if row is not None and row.password_hash:
             try:
                 ok = _hasher.verify(row.password_hash, password)
             except (VerificationError, InvalidHashError):
                 ok = False
         else:
-            # Same work for unknown names, so timing does not reveal accounts.
+            # Same work for unknown names and accounts without a password, so
+            # timing reveals neither.
             with contextlib.suppress(VerificationError, InvalidHashError):
                 _hasher.verify(_DUMMY_HASH, password)
         if not ok:
-            s.execute(delete(login_failures).where(login_failures.c.at < now - policy.memory))
-            s.execute(insert(login_failures).values(username=key, client=client, at=now))
+            record_failure(s, key, client, policy, now)
             return None
         assert row is not None
-        s.execute(
-            delete(login_failures).where(
-                login_failures.c.username == key, login_failures.c.client == client
-            )
-        )
+        second_step = row.totp_confirmed_at is not None
+        if not second_step:
+            forget_failures(s, key, client)
         if row.password_expires_at is not None and row.password_expires_at < now:
             raise PasswordExpired
-        values: dict[str, object] = {"last_login_at": now}
+        values: dict[str, object] = {} if second_step else {"last_login_at": now}
         pw_hash = row.password_hash
         if _hasher.check_needs_rehash(pw_hash):
             pw_hash = values["password_hash"] = _hasher.hash(password)
-        s.execute(update(users).where(users.c.id == row.id).values(**values))
-    return User(
-        row.id,
-        row.username,
-        row.role,
-        _stamp(pw_hash),
-        must_change_password=bool(row.must_change_password),
-    )
+        if values:
+            s.execute(update(users).where(users.c.id == row.id).values(**values))
+    return _user(row, pw_hash)
 
 
 _DUMMY_HASH = _hasher.hash("willkommen-timing-equaliser")

@@ -571,6 +571,24 @@ def admin_password(obj: CliContext, name: str, password_stdin: bool, one_time: b
         click.echo(f"one-time password (shown only now, valid 72 hours): {password}")
 
 
+@admin.command("two-factor-reset")
+@click.argument("name")
+@click.pass_obj
+def admin_two_factor_reset(obj: CliContext, name: str) -> None:
+    """Reset the two-factor login of account NAME (lost phone): its sessions end and it
+    must set the second factor up again at the next login."""
+    from . import accounts, two_factor
+    from .errors import UserError
+
+    instance = obj.instance(check_db=True)
+    key = accounts.account_key(name)
+    found = [a for a in accounts.list_accounts(instance.db) if accounts.account_key(a.name) == key]
+    if not found:
+        raise UserError(f"no account named {name!r}")
+    two_factor.reset(instance.db, found[0].id)
+    click.echo(f"two-factor login of {found[0].name} reset; it is set up again at the next login")
+
+
 @cli.group()
 def token() -> None:
     """API tokens for scripts (bearer tokens, stored only as hashes)."""

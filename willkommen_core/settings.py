@@ -15,6 +15,7 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 from pydantic import (
@@ -34,6 +35,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from .domain import ROLES
 from .errors import Problem
 
 SETTINGS_FILE = "willkommen.toml"
@@ -84,6 +86,96 @@ class WebSection(_Strict):
     """The longest wait between tries of a failing client; never a lockout of the owner."""
     accessibility_contact: str = ""
     """E-mail or postal address for feedback on barriers (BITV 2.0 § 7)."""
+    require_two_factor_for: list[str] = Field(default_factory=list)
+    """Roles whose password logins need a second factor (TOTP), e.g. ``["admin",
+    "leitung"]``: whoever has such a role and has not set it up must do so
+    before any other page opens. Logins through OpenID Connect are left to the
+    identity provider."""
+
+    @field_validator("require_two_factor_for")
+    @classmethod
+    def _known_roles(cls, value: list[str]) -> list[str]:
+        for role in value:
+            if role not in ROLES:
+                raise ValueError(f"unknown role {role!r} (known: {', '.join(ROLES)})")
+        if len(set(value)) != len(value):
+            raise ValueError("lists a role twice")
+        return value
+
+
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+class OidcSection(_Strict):
+    """Login through the state's or the municipality's identity provider (OpenID Connect).
+
+    The client secret comes from ``WILLKOMMEN_OIDC__CLIENT_SECRET`` in the
+    environment or ``.env``, never from ``willkommen.toml``.
+    """
+
+    issuer: str = Field(min_length=1, max_length=500)
+    """The provider's issuer URL, e.g. ``https://login.example.de/realms/behoerde``
+    (Keycloak); its discovery document is read from ``/.well-known/openid-configuration``."""
+    client_id: str = Field(min_length=1, max_length=200)
+    client_secret: SecretStr | None = Field(default=None, validate_default=True)
+    display_name: str = Field(default="Identitätsanbieter", min_length=1, max_length=80)
+    """The provider's name on the login button: "Mit <display_name> anmelden"."""
+    scopes: list[str] = Field(default_factory=lambda: ["openid", "profile", "email"])
+    username_claim: str = Field(default="preferred_username", min_length=1)
+    """The claim that names a new local account (accounts are found by ``sub`` after that)."""
+    roles_claim: str = Field(default="roles", min_length=1)
+    """The claim holding the person's roles at the provider: a string or a list of
+    strings; a dotted path reads nested claims, e.g. ``realm_access.roles``."""
+    role_map: dict[str, str] = Field(min_length=1)
+    """Claim value -> role, e.g. ``"willkommen-it" = "admin"``. A login whose claim
+    holds none of these values is refused; with several, the first role of
+    ``admin, leitung, redaktion, vertrauensperson`` wins."""
+    create_accounts: bool = True
+    """Create a local account at a person's first login; with ``false`` an admin
+    must have created the account ("Anmeldung über den Identitätsanbieter")."""
+    logout_at_provider: bool = True
+    """Logging out also ends the session at the provider (RP-initiated logout)
+    when its discovery document names an ``end_session_endpoint``."""
+
+    @field_validator("issuer")
+    @classmethod
+    def _https_issuer(cls, value: str) -> str:
+        parts = urlsplit(value)
+        host = (parts.hostname or "").lower()
+        if parts.scheme == "https" and host:
+            return value.rstrip("/")
+        if parts.scheme == "http" and host in LOOPBACK_HOSTS:
+            return value.rstrip("/")  # a provider on this machine (tests, trying it out)
+        raise ValueError("must be an https:// URL (http:// only for localhost)")
+
+    @field_validator("client_secret")
+    @classmethod
+    def _secret_given(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            raise ValueError(
+                f"is missing: put {ENV_PREFIX}OIDC__CLIENT_SECRET=<the client's secret> "
+                f"into {ENV_FILE} or the environment"
+            )
+        return value
+
+    @field_validator("scopes")
+    @classmethod
+    def _openid_scope(cls, value: list[str]) -> list[str]:
+        if "openid" not in value:
+            raise ValueError("must include 'openid'")
+        if any(not s or any(c.isspace() for c in s) for s in value):
+            raise ValueError("each scope is one word")
+        return value
+
+    @field_validator("role_map")
+    @classmethod
+    def _mapped_roles(cls, value: dict[str, str]) -> dict[str, str]:
+        for claim_value, role in value.items():
+            if role not in ROLES:
+                raise ValueError(
+                    f"{claim_value!r} maps to unknown role {role!r} (known: {', '.join(ROLES)})"
+                )
+        return value
 
 
 class PrivacySection(_Strict):
@@ -110,6 +202,8 @@ class CoreSettings(BaseSettings):
     plugins: PluginsSection = Field(default_factory=PluginsSection)
     web: WebSection = Field(default_factory=WebSection)
     privacy: PrivacySection = Field(default_factory=PrivacySection)
+    oidc: OidcSection | None = None
+    """Login through an OpenID Connect provider; absent: passwords only."""
 
     @field_validator("languages")
     @classmethod
@@ -269,6 +363,16 @@ def load_settings(
     if "secret_key" in raw:
         problems.append(
             Problem(SETTINGS_FILE, "secret_key", f"secrets belong in {ENV_FILE} or the environment")
+        )
+    oidc = raw.get("oidc")
+    if isinstance(oidc, dict) and "client_secret" in oidc:
+        problems.append(
+            Problem(
+                SETTINGS_FILE,
+                "oidc.client_secret",
+                f"secrets belong in {ENV_FILE} or the environment "
+                f"({ENV_PREFIX}OIDC__CLIENT_SECRET)",
+            )
         )
     core_keys = set(CoreSettings.model_fields)
     for key in raw:

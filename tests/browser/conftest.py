@@ -72,15 +72,18 @@ def _free_port() -> int:
 
 @pytest.fixture
 def live_server() -> Iterator[Callable[[Any], str]]:
-    """``live_server(instance)`` serves it with uvicorn in a thread; returns the base URL."""
+    """``live_server(instance)`` serves it with uvicorn in a thread; returns the base URL.
+
+    ``live_server(instance, port=...)`` on a given port (e.g. one whose callback
+    URL an OpenID provider knows)."""
     import uvicorn
 
     from willkommen_core.web.reloading import InstanceApp
 
     servers: list[tuple[Any, threading.Thread]] = []
 
-    def start(instance: Any) -> str:
-        port = _free_port()
+    def start(instance: Any, port: int | None = None) -> str:
+        port = port or _free_port()
         config = uvicorn.Config(
             InstanceApp(instance.root), host="127.0.0.1", port=port, log_level="warning"
         )

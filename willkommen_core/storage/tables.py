@@ -1,4 +1,5 @@
-"""The core's own tables: staff accounts, API tokens, login throttling, action plan."""
+"""The core's own tables: staff accounts, two-factor recovery codes, API tokens, login
+throttling, action plan."""
 
 from __future__ import annotations
 
@@ -32,6 +33,33 @@ users = Table(
     # it opens only the page to choose one's own, and only until it expires.
     Column("must_change_password", Boolean, nullable=False, default=False, server_default=false()),
     Column("password_expires_at", DateTime(timezone=False)),
+    # Two-factor login (TOTP, see willkommen_core.two_factor): the secret is
+    # encrypted with a key derived from the instance's secret_key; it counts
+    # once confirmed; the last accepted time step refuses a replayed code.
+    Column("totp_secret", Text),
+    Column("totp_confirmed_at", DateTime(timezone=False)),
+    Column("totp_last_step", Integer),
+    # Set when an admin resets the second factor: set it up again at next login.
+    Column("totp_required", Boolean, nullable=False, default=False, server_default=false()),
+    # The OpenID Connect subject of an account that logs in through the
+    # identity provider; such an account may have no password ("").
+    Column("oidc_subject", String(255), unique=True),
+)
+
+recovery_codes = Table(
+    "core_recovery_codes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("core_users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    # SHA-256 of a one-time code of ~58 random bits; a used code is deleted.
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=False), nullable=False),
 )
 
 api_tokens = Table(

@@ -1,4 +1,10 @@
-"""Login, logout and the page to change one's own password.
+"""Login (password, then a second factor where one is set up), logout and the
+page to change one's own password.
+
+After a correct password, an account with a second factor gets no session
+yet: the signed session cookie only remembers, for a few minutes, whose code
+is awaited (:data:`SECOND_STEP`); every page stays closed until the code is
+right (:mod:`willkommen_core.web.two_factor`).
 
 Who tries a login is identified for throttling (see :mod:`willkommen_core.accounts`)
 either by a browser that logged in to that account before (a signed device
@@ -11,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -21,13 +28,16 @@ from starlette.responses import RedirectResponse, Response
 
 from .. import accounts
 from ..i18n import gettext as _
-from .middleware import PASSWORD_PAGE
+from .middleware import PASSWORD_PAGE, SECOND_STEP_PAGE
 from .routing import MAX_FORM_FIELDS, Page
 from .templating import render
 
 DEVICE_COOKIE = "willkommen_device"
 DEVICE_MAX_AGE = int(timedelta(days=180).total_seconds())
 DEVICE_ACCOUNTS = 8  # accounts one browser is remembered for
+SECOND_STEP = "second_step"
+"""Session key: whose second factor is awaited after a correct password."""
+SECOND_STEP_SECONDS = 300
 
 
 def _secret(request: Request) -> str:
@@ -63,7 +73,7 @@ def client_key(request: Request, username: str) -> tuple[str, bool]:
     return f"a:{digest[:32]}", False
 
 
-def _remember_device(request: Request, response: Response, username: str) -> None:
+def remember_device(request: Request, response: Response, username: str) -> None:
     device, names = _device(request)
     key = accounts.account_key(username)
     names = [key, *(n for n in names if n != key)][:DEVICE_ACCOUNTS]
@@ -122,8 +132,29 @@ def login_page(
     request: Request, next_url: str, username: str, error: str | None, status: int = 200
 ) -> Response:
     notice = insecure_transport_message() if cookies_cannot_work(request) else None
-    context = {"next": next_url, "username": username, "error": error, "notice": notice}
+    oidc = request.app.state.instance.settings.oidc
+    context = {
+        "next": next_url,
+        "username": username,
+        "error": error,
+        "notice": notice,
+        "oidc_name": oidc.display_name if oidc is not None else None,
+    }
     return render(request, "login.html", context, status)
+
+
+async def log_in(
+    request: Request, user: accounts.User, target: str, **session: Any
+) -> RedirectResponse:
+    """Log ``user`` in: a fresh session (nothing from before survives: no
+    fixation), a new CSRF token, and the way to ``target``."""
+    instance = request.app.state.instance
+    sid = await run_in_threadpool(
+        accounts.start_session, instance.db, user, instance.settings.web.session_max_age
+    )
+    request.session.clear()
+    request.session.update({"sid": sid, "csrf": secrets.token_urlsafe(32), **session})
+    return RedirectResponse(PASSWORD_PAGE if user.must_change_password else target, 303)
 
 
 async def login(request: Request) -> Response:
@@ -162,23 +193,53 @@ async def login(request: Request) -> Response:
     if user is None:
         error = _("Benutzername oder Passwort ist falsch.")
         return login_page(request, next_url, username, error, 400)
-    # A fresh session on login: nothing from before survives (no fixation).
-    request.session.clear()
-    sid = await run_in_threadpool(
-        accounts.start_session, instance.db, user, instance.settings.web.session_max_age
-    )
-    request.session.update({"sid": sid, "csrf": secrets.token_urlsafe(32)})
-    target = PASSWORD_PAGE if user.must_change_password else next_url
-    response = RedirectResponse(target, status_code=303)
-    _remember_device(request, response, user.name)
+    if user.two_factor:
+        # Half a login: no session until the code is right too.
+        request.session.clear()
+        request.session.update(
+            {
+                SECOND_STEP: {
+                    "uid": user.id,
+                    "name": user.name,
+                    "stamp": user.stamp,
+                    "next": next_url,
+                    "until": int(time.time()) + SECOND_STEP_SECONDS,
+                },
+                "csrf": secrets.token_urlsafe(32),
+            }
+        )
+        return RedirectResponse(SECOND_STEP_PAGE, status_code=303)
+    response = await log_in(request, user, next_url)
+    remember_device(request, response, user.name)
     return response
 
 
-def logout(request: Request) -> Response:
+def awaited_second_step(request: Request) -> dict[str, Any] | None:
+    """Whose second factor this browser may enter now (after their password)."""
+    data = request.session.get(SECOND_STEP)
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("uid"), int)
+        or not isinstance(data.get("name"), str)
+        or not isinstance(data.get("stamp"), str)
+        or not isinstance(data.get("until"), int)
+        or data["until"] < time.time()
+    ):
+        return None
+    return data
+
+
+async def logout(request: Request) -> Response:
     sid = request.session.get("sid")
     if isinstance(sid, str):
-        accounts.end_session(request.app.state.instance.db, sid)
+        await run_in_threadpool(accounts.end_session, request.app.state.instance.db, sid)
+    id_token = request.session.get("oidc_id_token")
     request.session.clear()
+    client = getattr(request.app.state, "oidc", None)
+    if client is not None and isinstance(id_token, str):
+        url = await client.logout_url(id_token, str(request.url_for("login")))
+        if url:
+            return RedirectResponse(url, status_code=303)
     return RedirectResponse("/login", status_code=303)
 
 
@@ -212,6 +273,11 @@ async def own_password(request: Request) -> Response:
     ctx: dict[str, Any] = {"errors": {}, "changed": request.query_params.get("ok") == "1"}
     if user.via_token:
         ctx["errors"]["current"] = _("Ein API-Token hat kein Passwort.")
+        return render(request, "account_password.html", ctx, 400)
+    if not user.has_password:
+        ctx["errors"]["current"] = _(
+            "Ihr Konto meldet sich über den Identitätsanbieter an und hat hier kein Passwort."
+        )
         return render(request, "account_password.html", ctx, 400)
     if request.method == "GET":
         return render(request, "account_password.html", ctx)

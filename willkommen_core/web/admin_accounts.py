@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from .. import accounts
+from .. import accounts, two_factor
 from ..domain import ROLES
 from ..errors import UserError
 from ..i18n import gettext as _
@@ -34,6 +34,11 @@ ROLE_LABELS: dict[str, Any] = {
 }
 
 
+def _oidc_name(request: Request) -> str | None:
+    oidc = request.app.state.instance.settings.oidc
+    return oidc.display_name if oidc is not None else None
+
+
 def role_options() -> list[tuple[str, str]]:
     return [(r, str(ROLE_LABELS.get(r, r))) for r in ROLES]
 
@@ -44,9 +49,10 @@ def _list_context(request: Request, **extra: Any) -> dict[str, Any]:
         "roles": role_options(),
         "role_labels": {k: str(v) for k, v in ROLE_LABELS.items()},
         "errors": {},
-        "values": {"username": "", "role": "redaktion"},
+        "values": {"username": "", "role": "redaktion", "login": "password"},
         "issued": None,
         "message": request.query_params.get("ok"),
+        "oidc_name": _oidc_name(request),
     }
     ctx.update(extra)
     return ctx
@@ -61,18 +67,24 @@ async def create_account(request: Request) -> Response:
     username = str(form.get("username", "")).strip()[:64]
     role = str(form.get("role", ""))
     password = str(form.get("password", ""))[:1024]
+    login = str(form.get("login", "password"))
+    external = login == "oidc" and _oidc_name(request) is not None
     errors: dict[str, str] = {}
     if role not in ROLES:
         errors["role"] = _("Bitte wählen Sie eine Rolle.")
+    if login not in ("password", "oidc") or (login == "oidc" and not external):
+        errors["login"] = _("Ungültige Angabe.")
     issued = password or accounts.one_time_password()
     try:
-        accounts.validate_username(username)
+        accounts.validate_username(username, external=external)
     except UserError:
         errors["username"] = _(
             "Der Benutzername besteht aus 2 bis 64 Buchstaben, Ziffern, Punkten, "
             "Unter- oder Bindestrichen."
         )
-    if password:
+    if external and password:
+        errors["password"] = _("Ein Konto für den Identitätsanbieter hat kein Passwort.")
+    elif password:
         try:
             await run_in_threadpool(
                 accounts.validate_password,
@@ -82,7 +94,14 @@ async def create_account(request: Request) -> Response:
             )
         except accounts.WeakPassword as exc:
             errors["password"] = weak_password_message(exc)
-    if not errors:
+    if not errors and external:
+        try:
+            await run_in_threadpool(
+                accounts.create_external_user, request.app.state.instance.db, username, role
+            )
+        except UserError:
+            errors["username"] = _("Ein Konto mit diesem Namen gibt es schon.")
+    elif not errors:
         try:
             await run_in_threadpool(
                 accounts.create_user,
@@ -97,11 +116,13 @@ async def create_account(request: Request) -> Response:
             errors["password"] = weak_password_message(exc)
         except UserError:
             errors["username"] = _("Ein Konto mit diesem Namen gibt es schon.")
-    values = {"username": username, "role": role}
+    values = {"username": username, "role": role, "login": login}
     if errors:
         ctx = _list_context(request, errors=errors, values=values)
         return render(request, "admin_accounts.html", ctx, 400)
-    ctx = _list_context(request, issued={"username": username, "password": issued})
+    ctx = _list_context(
+        request, issued={"username": username, "password": None if external else issued}
+    )
     return render(request, "admin_accounts.html", ctx)
 
 
@@ -225,6 +246,17 @@ async def reset_password(request: Request) -> Response:
     return _detail(request, account, issued=issued)
 
 
+async def reset_two_factor(request: Request) -> Response:
+    account = await run_in_threadpool(_target, request)
+    if _is_self(request, account):
+        error = _(
+            "Ihre eigene Zwei-Faktor-Anmeldung ändern Sie auf der Seite »Zwei-Faktor-Anmeldung«."
+        )
+        return _detail(request, account, errors={"two_factor": error}, status=400)
+    await run_in_threadpool(two_factor.reset, request.app.state.instance.db, account.id)
+    return _done(account, "two-factor")
+
+
 def routes() -> list[Page]:
     admin = ("admin",)
     return [
@@ -262,5 +294,12 @@ def routes() -> list[Page]:
             methods=("POST",),
             roles=admin,
             name="admin-account-password",
+        ),
+        Page(
+            f"{ACCOUNTS_PAGE}/{{id:int}}/two-factor",
+            reset_two_factor,
+            methods=("POST",),
+            roles=admin,
+            name="admin-account-two-factor",
         ),
     ]

@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -22,8 +23,10 @@ from ..errors import UserError
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
 from ..instance import Instance
+from ..oidc import OidcClient
 from ..plan import web as plan_web
-from . import account, admin, admin_accounts, pages
+from . import account, admin, admin_accounts, pages, two_factor
+from . import oidc as oidc_web
 from .api import openapi_document
 from .middleware import BodyLimit, RequestContext, SecurityHeaders
 from .routing import SAFE_METHODS, AccessDenied
@@ -82,6 +85,11 @@ def _navigation(instance: Instance, routes: list[BaseRoute]) -> tuple[Any, list[
     return for_user, public
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def _error_page(request: Request, status: int, message: str) -> Response:
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": message, "details": []}, status_code=status)
@@ -106,6 +114,8 @@ def create_app(instance: Instance) -> Starlette:
     routes: list[BaseRoute] = [
         *pages.routes(),
         *account.routes(),
+        *two_factor.routes(),
+        *oidc_web.routes(settings.oidc),
         *admin.routes(),
         *admin_accounts.routes(),
         Mount("/plan", routes=plan_web.routes(), name="plan"),
@@ -159,7 +169,12 @@ def create_app(instance: Instance) -> Starlette:
         instance.db.dispose()
 
     middleware = [
-        Middleware(SecurityHeaders, hsts=settings.web.secure_cookies),
+        Middleware(
+            SecurityHeaders,
+            hsts=settings.web.secure_cookies,
+            # Logging out sends the browser on to the provider's logout page.
+            form_action=(_origin(settings.oidc.issuer),) if settings.oidc is not None else (),
+        ),
         Middleware(BodyLimit),
         Middleware(
             SessionMiddleware,
@@ -183,6 +198,7 @@ def create_app(instance: Instance) -> Starlette:
         lifespan=lifespan,
     )
     app.state.instance = instance
+    app.state.oidc = OidcClient(settings.oidc) if settings.oidc is not None else None
     app.state.templates = make_environment(
         instance.root / "templates", list(host.template_dirs().values())
     )

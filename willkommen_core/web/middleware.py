@@ -22,11 +22,22 @@ LANG_COOKIE = "lang"
 PASSWORD_PAGE = "/-/konto/passwort"  # noqa: S105 (a path, not a secret)
 """The one page (with logout) open to someone who must change a one-time password."""
 OPEN_WHILE_PASSWORD_PENDING = frozenset({PASSWORD_PAGE, "/logout"})
+SECOND_STEP_PAGE = "/login/code"
+"""Where the code is entered after a correct password (no session before it is right)."""
+TWO_FACTOR_PAGE = "/-/konto/zwei-faktor"
+"""Setting up the second factor: the one page (with logout) open while it is due."""
+OPEN_WHILE_TWO_FACTOR_DUE = frozenset({TWO_FACTOR_PAGE, "/logout"})
 NO_STORE = (b"cache-control", b"no-store")
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+    """The same security headers on every response.
+
+    ``form_action``: further origins a form may end up at, e.g. the identity
+    provider's, where logging out redirects to (RP-initiated logout).
+    """
+
+    def __init__(self, app: ASGIApp, *, hsts: bool, form_action: tuple[str, ...] = ()) -> None:
         self.app = app
         # Encoded once: these go out with every response.
         fixed = {
@@ -40,7 +51,10 @@ class SecurityHeaders:
             fixed["strict-transport-security"] = "max-age=31536000"
         self.fixed = [(k.encode(), v.encode()) for k, v in fixed.items()]
         self.fixed_names = {k for k, _ in self.fixed}
-        self.csp = (b"content-security-policy", CSP.encode())
+        csp = CSP
+        if form_action:
+            csp = csp.replace("form-action 'self'", " ".join(("form-action 'self'", *form_action)))
+        self.csp = (b"content-security-policy", csp.encode())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -104,6 +118,7 @@ class RequestContext:
         self.app = app
         self.instance = instance
         self.languages = list(instance.settings.languages)
+        self.two_factor_roles = frozenset(instance.settings.web.require_two_factor_for)
         self.locale_dirs = (i18n.CORE_LOCALE_DIR, *instance.plugins.locale_dirs())
 
     def _language(self, request: Request) -> tuple[str, bool]:
@@ -119,6 +134,14 @@ class RequestContext:
             if code in self.languages:
                 return code, False
         return self.languages[0], False
+
+    def two_factor_due(self, request: Request, user: accounts.User) -> bool:
+        """Whether ``user`` must set up a second factor before anything else:
+        their role requires it (``[web] require_two_factor_for``) or an admin
+        reset it. Token requests and identity-provider logins are exempt."""
+        if user.via_token or user.two_factor or request.session.get("via") == "oidc":
+            return False
+        return user.two_factor_required or user.role in self.two_factor_roles
 
     def _user(self, request: Request) -> accounts.User | None:
         db = self.instance.db
@@ -148,23 +171,22 @@ class RequestContext:
         )
         scope["state"]["lang"] = lang
         user = scope["state"]["user"]
-        if (
-            user is not None
-            and user.must_change_password
-            and scope["path"] not in OPEN_WHILE_PASSWORD_PENDING
-            and not scope["path"].startswith("/static/")
-        ):
+        pending: tuple[str, str] | None = None
+        if user is not None and not scope["path"].startswith("/static/"):
+            if user.must_change_password and scope["path"] not in OPEN_WHILE_PASSWORD_PENDING:
+                pending = (PASSWORD_PAGE, "the account's one-time password must be changed first")
+            elif (
+                not user.must_change_password
+                and scope["path"] not in OPEN_WHILE_TWO_FACTOR_DUE
+                and self.two_factor_due(request, user)
+            ):
+                pending = (TWO_FACTOR_PAGE, "the account must set up two-factor login first")
+        if pending is not None:
             blocked: PlainTextResponse | JSONResponse | RedirectResponse
             if scope["path"].startswith("/api/"):
-                blocked = JSONResponse(
-                    {
-                        "error": "the account's one-time password must be changed first",
-                        "details": [],
-                    },
-                    status_code=403,
-                )
+                blocked = JSONResponse({"error": pending[1], "details": []}, status_code=403)
             else:
-                blocked = RedirectResponse(PASSWORD_PAGE, status_code=303)
+                blocked = RedirectResponse(pending[0], status_code=303)
             try:
                 await blocked(scope, receive, send)
             finally:
