@@ -7,7 +7,7 @@ the same run:
 
 1. **toolkit**: what the state summary does per authority (``store.load_responses``
    and ``results.compute``: every perspective x work-area group with margins,
-   distributions, cornerstones and complementary suppression), then the
+   distributions, cornerstones and the disclosure layer), then the
    state-wide pooling of the visible item distributions;
 2. **reference**: one raw SQL ``GROUP BY round, perspective, area, item, value``
    (``count(*)``): the finest distribution cells, from which every group could be
@@ -30,7 +30,6 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from datetime import date
 from pathlib import Path
 
 ITEMS = 40
@@ -94,9 +93,7 @@ def build(root: Path, authorities: int, respondents: int):
         for n in range(respondents):
             response_id = uuid.uuid4().hex
             perspective = "leitung" if n % 5 == 0 else "mitarbeitende"
-            heads.append(
-                (response_id, rid, date(2026, 3, 1).isoformat(), perspective, areas[n % len(areas)])
-            )
+            heads.append((response_id, rid, perspective, areas[n % len(areas)]))
             for item in items:  # about 8 % "cannot judge"
                 rows.append((response_id, item, None if rng.random() < 0.08 else rng.randint(1, 5)))
     database = instance.db.engine.url.database
@@ -104,8 +101,8 @@ def build(root: Path, authorities: int, respondents: int):
     conn = sqlite3.connect(database)
     with conn:
         conn.executemany(
-            "INSERT INTO selbstcheck_responses (id, round_id, day, perspective, area)"
-            " VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO selbstcheck_responses (id, round_id, perspective, area)"
+            " VALUES (?, ?, ?, ?)",
             heads,
         )
         conn.executemany(

@@ -21,12 +21,20 @@ def open_round(instance: Any, *, title: str = "Runde") -> store.Round:
     return open_token_round(instance, 0, title=title, mode="code")[0]
 
 
+def breakdown_round(instance: Any, *, title: str = "Runde") -> tuple[store.Round, list[str]]:
+    """A round with one-time codes: the kind whose results are broken down by
+    perspective and work area (a shared-code round offers the whole authority only)."""
+    return open_token_round(instance, 120, title=title)
+
+
 def open_token_round(
     instance: Any, tokens: int, *, title: str = "Runde", mode: str = "tokens"
 ) -> tuple[store.Round, list[str]]:
-    """A round opened through the store, with its one-time codes (mode tokens)."""
+    """A round opened through the store, with its one-time codes (mode tokens),
+    printed as the trusted person would (:func:`store.print_sheet`)."""
     rid = store.create_round(instance.db, qmod.current(instance), title=title, mode=mode)
-    created = store.open_round(instance.db, rid, notice="Hinweis", tokens_count=tokens)
+    store.open_round(instance.db, rid, notice="Hinweis", tokens_count=tokens)
+    created = store.print_sheet(instance.db, rid) if mode == "tokens" else []
     rnd = store.get_round(instance.db, rid)
     assert rnd is not None
     return rnd, created
@@ -49,14 +57,16 @@ def add_responses(
     area: str = "",
     value: int | None = 3,
     comment: dict[str, str] | None = None,
+    codes: list[str] | None = None,
 ) -> None:
-    """``count`` stored submissions, all with ``value`` on every item."""
+    """``count`` stored submissions, all with ``value`` on every item; in a tokens
+    round each uses up one of ``codes``."""
     for _n in range(count):
         store.submit(
             instance.db,
             rnd.id,
             code=rnd.code,
-            token=None,
+            token=codes.pop() if codes is not None else None,
             perspective=perspective,
             area=area,
             values=answer_all(instance, rnd, value),

@@ -46,7 +46,7 @@ ratings = Table("umfrage_ratings", metadata, Column("id", String(32), primary_ke
                 Column("value", Integer), info={"answers": True})
 rooms = Table("umfrage_rooms", metadata, Column("id", Integer, primary_key=True))
 """,
-    "store.py": '''
+    "store.py": """
 from sqlalchemy import func, select, insert
 from willkommen_core.disclosure import Answers, reads_answers, writes_answers
 from .tables import ratings, rooms
@@ -64,7 +64,7 @@ def load(db):
 def room_count(db):
     with db.read() as s:
         return s.execute(select(func.count()).select_from(rooms)).scalar()
-''',
+""",
     "web.py": '''
 """Counts umfrage_ratings for a page (docstrings may name tables)."""
 from sqlalchemy import func, select, text

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date, datetime
 
 import pytest
@@ -306,14 +307,15 @@ def test_staff_answer_the_needs_survey_anonymously_through_a_public_link(
     assert response.status_code == 303
     assert "anonym gespeichert" in staff.get(response.headers["location"]).text
 
-    # Only work area, choices and the day are stored: no name, IP address or time of day.
+    # Only work area and choices are stored, under a random key: no name, IP address,
+    # day or time (the files themselves: tests/test_storage_unlinkable.py).
     columns = {c["name"] for c in inspect(instance.db.engine).get_columns("fortbildung_responses")}
-    assert columns == {"id", "survey_id", "work_area", "submitted_on"}
+    assert columns == {"id", "survey_id", "work_area"}
     with instance.db.read() as s:
         from willkommen_plugins.fortbildung.tables import responses
 
         (row,) = s.execute(responses.select()).all()
-    assert row.submitted_on == date.today() and not isinstance(row.submitted_on, datetime)
+    assert re.fullmatch(r"[0-9a-f]{32}", row.id)
 
 
 def test_an_empty_or_invalid_survey_answer_is_refused_with_a_message_and_kept(
@@ -330,18 +332,27 @@ def test_an_empty_or_invalid_survey_answer_is_refused_with_a_message_and_kept(
     response = _answer(client, found.code, topics=["gibt-es-nicht"], formats=["online"])
     assert response.status_code == 400 and "gibt es nicht (mehr)" in response.text
     assert 'value="online" checked' in response.text
-    assert survey.get(instance.db, found.id).responses == 0
+    assert survey.participants(instance.db, found.id).n == 0
     survey.set_open(instance.db, found.id, False)
     assert client.get(f"/fortbildung/umfrage/{found.code}").status_code == 410
     assert client.get("/fortbildung/umfrage/NOPE1234").status_code == 404
 
 
-def test_suppression_hides_small_groups_and_enough_others_that_none_can_be_subtracted():
-    assert survey.suppress({"a": 9, "b": 6, "c": 2}, 5) == {"c", "b"}  # 2 alone is < 5
-    assert survey.suppress({"a": 9, "b": 3, "c": 4}, 5) == {"b", "c"}  # together 7 >= 5
-    assert survey.suppress({"a": 9, "b": 6}, 5) == set()
-    hidden = survey.suppress({"a": 20, "b": 8, "c": 1, "d": 1}, 5)
-    assert hidden == {"b", "c", "d"}
+def test_small_work_areas_are_withheld_together_so_none_can_be_subtracted():
+    """The needs survey asks the core disclosure layer like every module: an area below
+    the minimum is withheld, together with the next smallest where the withheld ones
+    would still be too few, so the total minus the shown areas never isolates one."""
+    from willkommen_core.disclosure import WITHHELD, Answers, release
+
+    def shown(sizes):
+        people = [Answers((a,), {"topic:x": 1}) for a, n in sizes.items() for _ in range(n)]
+        rel = release(people, characteristics=("work_area",), min_size=5, scale=(0, 1))
+        return {a for a in rel.values_of("work_area") if a is not WITHHELD}
+
+    assert shown({"a": 9, "b": 6, "c": 2}) == {"a"}  # 2 alone is < 5: b goes with it
+    assert shown({"a": 9, "b": 3, "c": 4}) == {"a"}  # together 7 >= 5
+    assert shown({"a": 9, "b": 6}) == {"a", "b"}
+    assert shown({"a": 20, "b": 8, "c": 1, "d": 1}) == {"a"}
 
 
 def test_survey_results_respect_the_core_minimum_group_size(make_instance, make_client):
@@ -355,7 +366,11 @@ def test_survey_results_respect_the_core_minimum_group_size(make_instance, make_
     client = make_client(instance)
     login(client, instance, "redaktion")
     page = client.get(f"/fortbildung/umfragen/{found.id}").text
+    assert "sobald die Umfrage geschlossen ist" in page and "weniger als 5" in page
+    survey.set_open(instance.db, found.id, False)
+    page = client.get(f"/fortbildung/umfragen/{found.id}").text
     assert "Noch zu wenige Antworten" in page and "Deeskalation" not in page
+    survey.set_open(instance.db, found.id, True)
 
     # 6 + 4 + 1 answers: "Integration" (4) and "EDV" (1) are below 5 and shown only
     # together (5); a single small area is never derivable as total minus the rest.
@@ -372,9 +387,11 @@ def test_survey_results_respect_the_core_minimum_group_size(make_instance, make_
             instance.db, found.id, work_area="integration", topics=["einfache-sprache"], formats=[]
         )
     survey.submit(instance.db, found.id, work_area="edv", topics=["teamtag"], formats=[])
+    assert "10 bis 19" in client.get(f"/fortbildung/umfragen/{found.id}").text  # while open
+    survey.set_open(instance.db, found.id, False)
     result = survey.results(instance.db, found.id, 5)
     assert [g.id for g in result.groups] == ["aufenthalt"]
-    assert result.combined.respondents == 5 and result.suppressed_groups == 2
+    assert result.combined.respondents == 5
     assert result.topics["deeskalation"] == 6
     page = client.get(f"/fortbildung/umfragen/{found.id}").text
     assert "Publikumsbereich Ausländerrecht (6 Antworten)" in page
@@ -599,6 +616,7 @@ def test_weak_competences_propose_concrete_catalogue_entries(make_instance):
     found = survey.create(instance.db, "Bedarf")
     for _ in range(3):
         survey.submit(instance.db, found.id, work_area="", topics=["deeskalation"], formats=[])
+    survey.set_open(instance.db, found.id, False)  # wishes count once the survey is closed
     weak = AssessmentResult({"kompetenzen": 2.8, "zusammenarbeit": 4.0})
     recs = instance.plugins.call_one(
         "fortbildung", "recommendations", instance=instance, results=weak
@@ -720,7 +738,8 @@ def test_demo_is_a_year_of_trainings_in_magdeburg_and_idempotent(make_instance, 
     assert store.participation_of(instance.db, "MA-01")
     (found,) = survey.list_all(instance.db)
     k = instance.settings.privacy.min_group_size
-    assert found.responses >= k and survey.results(instance.db, found.id, k).groups
+    assert survey.participants(instance.db, found.id).n >= k
+    assert survey.results(instance.db, found.id, k).groups
     client = make_client(instance)
     login(client, instance, "leitung")
     assert client.get("/fortbildung/plan?jahr=2014").status_code == 200

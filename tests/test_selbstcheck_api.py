@@ -16,6 +16,10 @@ PATHS = {
 }
 
 
+AGREED = {"staff_council_agreed_on": "2025-03-01", "dpo_agreed_on": "2025-03-02"}
+"""Recorded agreement, which an instance requires by default before a round opens."""
+
+
 @pytest.fixture
 def instance(make_instance):
     return make_instance(["selbstcheck"])
@@ -42,23 +46,29 @@ def test_openapi_lists_exactly_the_selbstcheck_paths_with_their_models(client):
 def test_leadership_creates_code_and_token_rounds_and_closes_them(instance, client):
     headers = bearer(instance)
     made = client.post(
-        f"{API}/rounds", json={"title": "Ausgangslage", "mode": "code"}, headers=headers
+        f"{API}/rounds", json={"title": "Ausgangslage", "mode": "code", **AGREED}, headers=headers
     )
     assert made.status_code == 201
     body = made.json()
     assert set(body) == {"id", "code"} and len(store.normalize(body["code"])) == 8
     tokens = client.post(
         f"{API}/rounds",
-        json={"title": "Mit Zetteln", "mode": "tokens", "tokens": 12},
+        json={"title": "Mit Zetteln", "mode": "tokens", "tokens": 12, **AGREED},
         headers=headers,
     ).json()
-    assert set(tokens) == {"id", "tokens"} and len(set(tokens["tokens"])) == 12
-    q = client.get(
-        f"{API}/rounds/{tokens['id']}/questionnaire", params={"token": tokens["tokens"][0]}
-    )
+    # The field stays, withdrawn: the trusted person prints the codes (issue 11).
+    assert tokens == {"id": tokens["id"], "tokens": None}
+    assert store.get_round(instance.db, tokens["id"]).tokens_requested == 12
+    printed = store.print_sheet(instance.db, tokens["id"])
+    assert len(set(printed)) == 12
+    q = client.get(f"{API}/rounds/{tokens['id']}/questionnaire", params={"token": printed[0]})
     assert q.status_code == 200
     closed = client.post(f"{API}/rounds/{body['id']}/close", headers=headers)
-    assert closed.json() == {"id": body["id"], "status": "closed", "responses": 0}
+    assert closed.json() == {
+        "id": body["id"],
+        "status": "closed",
+        "responses": None,
+    }  # fewer than 5: no size
     again = client.post(f"{API}/rounds/{body['id']}/close", headers=headers)
     assert again.status_code == 409
 
@@ -78,7 +88,9 @@ def test_other_roles_and_anonymous_callers_may_not_manage_rounds_or_read_results
 
 
 def test_admin_may_manage_rounds(instance, client):
-    made = client.post(f"{API}/rounds", json={"title": "IT"}, headers=bearer(instance, "admin"))
+    made = client.post(
+        f"{API}/rounds", json={"title": "IT", **AGREED}, headers=bearer(instance, "admin")
+    )
     assert made.status_code == 201
 
 
@@ -213,10 +225,13 @@ def test_malformed_json_is_a_400(instance, client):
 def test_a_one_time_code_is_accepted_once_and_a_closed_round_refuses(instance, client):
     headers = bearer(instance)
     made = client.post(
-        f"{API}/rounds", json={"title": "Z", "mode": "tokens", "tokens": 2}, headers=headers
+        f"{API}/rounds",
+        json={"title": "Z", "mode": "tokens", "tokens": 2, **AGREED},
+        headers=headers,
     ).json()
     rnd = store.get_round(instance.db, made["id"])
-    body = _valid(instance, rnd, code=None, token=made["tokens"][0])
+    codes = store.print_sheet(instance.db, rnd.id)  # as the trusted person does
+    body = _valid(instance, rnd, code=None, token=codes[0])
     url = f"{API}/rounds/{rnd.id}/responses"
     assert client.post(url, json=body).status_code == 201
     again = client.post(url, json=body)
@@ -224,7 +239,7 @@ def test_a_one_time_code_is_accepted_once_and_a_closed_round_refuses(instance, c
     unknown = client.post(url, json={**body, "token": "AAAA-BBBB-CCCC"})
     assert unknown.status_code == 403 and "unknown one-time code" in unknown.json()["error"]
     client.post(f"{API}/rounds/{rnd.id}/close", headers=headers)
-    late = client.post(url, json={**body, "token": made["tokens"][1]})
+    late = client.post(url, json={**body, "token": codes[1]})
     assert late.status_code == 409 and "closed" in late.json()["error"]
     assert table_counts(instance)["selbstcheck_responses"] == 1
     assert store.token_counts(instance.db, rnd.id) == (2, 1)

@@ -71,8 +71,8 @@ def test_a_closed_round_refuses_its_part_of_a_batch_and_the_open_one_stores_its_
     assert outcomes[0].kind == "closed" and outcomes[0].status == 409
     assert outcomes[1] is None
     assert outcomes[2].kind == "wrong_code"
-    assert store.response_count(instance.db, open_one.id) == 1
-    assert store.response_count(instance.db, closed.id) == 0
+    assert store.response_count(instance.db, open_one.id).n == 1
+    assert store.response_count(instance.db, closed.id).n == 0
 
 
 def test_a_failing_transaction_stores_nothing_of_its_batch_and_consumes_no_code(make_instance):
@@ -122,7 +122,7 @@ def test_concurrent_api_submissions_share_transactions_and_all_are_stored(
     assert sorted(statuses) == [201] * 40 + [409]
     assert sum(batches) == 41
     assert len(batches) < 41  # some arrived while another batch was written, and shared it
-    assert store.response_count(instance.db, rnd.id) == 40
+    assert store.response_count(instance.db, rnd.id).n == 40
 
 
 def test_a_busy_rounds_code_is_answered_from_memory_but_never_for_a_closed_round(

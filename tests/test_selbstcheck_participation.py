@@ -7,7 +7,7 @@ from html import unescape
 
 import pytest
 from selbstcheck_support import add_responses, open_round, open_token_round, table_counts
-from sqlalchemy import DateTime, inspect
+from sqlalchemy import Date, DateTime, inspect
 
 from willkommen_core.domain import CORNERSTONE_IDS
 from willkommen_core.testing.instance import csrf_from
@@ -94,7 +94,7 @@ def test_a_full_participation_stores_one_anonymous_response(instance, participan
     assert counts["selbstcheck_responses"] == 1
     assert counts["selbstcheck_answers"] == len(store.questionnaire_of(instance.db, rnd).items)
     loaded = store.load_responses(instance.db, rnd.id)
-    assert loaded[0].perspective == "leitung" and loaded[0].area == "EDV"
+    assert loaded[0].keys == ("leitung", "EDV")
     assert set(loaded[0].values.values()) == {5}
 
 
@@ -219,15 +219,16 @@ def test_a_tampered_state_is_refused(instance, participant):
 
 
 def test_the_storage_cannot_identify_or_link_anyone(instance, participant):
-    """No name, IP, user agent, token or time of day; tokens unlinked to answers."""
+    """No name, IP, user agent, token, day or time; tokens unlinked to answers
+    (the files themselves: tests/test_storage_unlinkable.py)."""
     _rnd, codes = open_token_round(instance, 2)
     participant.complete(codes[0])
     columns = {t.name: {c.name for c in t.columns} for t in (responses, tokens, comments)}
-    assert columns["selbstcheck_responses"] == {"id", "round_id", "day", "perspective", "area"}
+    assert columns["selbstcheck_responses"] == {"id", "round_id", "perspective", "area"}
     assert columns["selbstcheck_tokens"] == {"token_hash", "round_id", "used"}
     assert "response_id" not in columns["selbstcheck_comments"]
     for table in (responses, tokens, comments):
-        assert not any(isinstance(c.type, DateTime) for c in table.columns)
+        assert not any(isinstance(c.type, Date | DateTime) for c in table.columns)
     db_columns = {
         c["name"]
         for t in inspect(instance.db.engine).get_table_names()

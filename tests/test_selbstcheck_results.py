@@ -5,16 +5,21 @@ from __future__ import annotations
 import csv
 import io
 import json
-import random
+from datetime import datetime
+from itertools import combinations
 
 import pytest
-from selbstcheck_support import API, add_responses, bearer, open_round
+from disclosure_attacker import Person, assert_protected, membership_classes, rating_classes
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from selbstcheck_support import API, add_responses, bearer, breakdown_round, open_round
 
+from willkommen_core.disclosure import Answers, Text
 from willkommen_core.testing import login
 from willkommen_plugins.selbstcheck import store
 from willkommen_plugins.selbstcheck.questionnaire import Cornerstone, Item, Questionnaire
-from willkommen_plugins.selbstcheck.results import ALL, _lines, compute, protect
-from willkommen_plugins.selbstcheck.store import Comment, Response
+from willkommen_plugins.selbstcheck.results import ALL, cell_dict, compute
+from willkommen_plugins.selbstcheck.summary import export_json
 
 AREAS = ("EDV", "Aufenthaltsbeendigung")
 
@@ -38,113 +43,139 @@ def _q(items_per_cornerstone: int = 2) -> Questionnaire:
     )
 
 
-# -- the suppression rule ----------------------------------------------------------------
+# -- the attacker, on every view this module publishes ------------------------------------
+
+PERSPECTIVES = ("leitung", "mitarbeitende")
 
 
-@pytest.mark.parametrize(
-    ("sizes", "hidden"),
-    [
-        ({"leitung": 3, "mitarbeitende": 10}, {"leitung", "mitarbeitende"}),  # 13 - 10 = 3
-        ({"leitung": 0, "mitarbeitende": 10}, {"leitung"}),  # nothing to protect
-        ({"leitung": 5, "mitarbeitende": 10}, set()),
-    ],
-)
-def test_a_small_group_takes_its_complement_with_it(sizes, hidden):
-    keys = {(p, ALL): n for p, n in sizes.items()}
-    keys[(ALL, ALL)] = sum(sizes.values())
-    lines = [([(p, ALL) for p in sizes], (ALL, ALL))]
-    got = protect(keys, 5, lines, set())
-    assert {p for p, _a in got} == hidden
+def _publisher(q: Questionnaire, min_size: int):
+    """Every figure leitung can get for a round: the JSON export (all groups, all items
+    and cornerstones: what pages and API show per filter), the comparison on every
+    subset of items, the comments, the recommendations' means."""
+    rnd = store.Round(
+        1,
+        "R",
+        None,
+        None,
+        "tokens",
+        None,
+        "closed",
+        q.version,
+        "",
+        False,
+        None,
+        None,
+        datetime(2026, 1, 1),
+        None,
+        None,
+    )
+    subsets = [set(c) for n in (1, 2) for c in combinations(q.items, n)]
 
-
-def test_leaving_only_groups_below_the_minimum_hides_them_together_not_the_total():
-    # 4 + 4: each is hidden, together they are 8 >= 5, so the total (8) stays visible.
-    sizes = {("leitung", ALL): 4, ("mitarbeitende", ALL): 4, (ALL, ALL): 8}
-    lines = [([("leitung", ALL), ("mitarbeitende", ALL)], (ALL, ALL))]
-    assert protect(sizes, 5, lines, set()) == {("leitung", ALL), ("mitarbeitende", ALL)}
-
-
-def _responses(rng: random.Random, q: Questionnaire, count: int) -> list[Response]:
-    out = []
-    for _n in range(count):
-        out.append(
-            Response(
-                rng.choice(["leitung", "mitarbeitende", "mitarbeitende", "mitarbeitende"]),
-                rng.choice([*AREAS, "", ""]),
-                {i: rng.choice([1, 2, 3, 4, 5, None]) for i in q.items},
-            )
+    def publish(persons):
+        res = compute(
+            q,
+            [Answers(p.keys, p.values) for p in persons],
+            [Text(p.keys, *p.comment) for p in persons if p.comment],
+            min_size,
         )
-    return out
+        views = {"export": export_json(rnd, res, "t")}
+        views["comments"] = {str(k): g.comments for k, g in res.groups.items() if not g.suppressed}
+        views["compare"] = {str(sorted(s)): _cells(res.over(s)) for s in subsets}
+        return views
+
+    return publish
 
 
-@pytest.mark.parametrize("seed", range(40))
-def test_no_suppressed_value_can_be_recovered_by_subtraction(seed):
-    """In every row and column of perspective x area whose margin is shown, the hidden
-    cells together hold no answers or at least the minimum: margin minus visible cells
-    never isolates a small group (checked for group sizes and every item's answers)."""
-    rng = random.Random(seed)
+def _cells(group):
+    return {cid: cell_dict(c) for cid, c in group.cornerstones.items()}
+
+
+_answer = st.one_of(st.none(), st.integers(1, 5))
+_persons = st.lists(
+    st.builds(
+        Person,
+        st.tuples(st.sampled_from(PERSPECTIVES), st.sampled_from([*AREAS, ""])),
+        st.fixed_dictionaries({i: _answer for i in _q().items}),
+        st.one_of(st.none(), st.tuples(st.just("verankerung"), st.just("x"))),
+    ),
+    max_size=20,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_persons, st.integers(3, 5))
+def test_no_view_of_a_round_lets_leitung_single_out_a_respondent(persons, k):
+    """Subtraction across filters, intersection of comment lists, items against
+    cornerstones, comparisons on shared items: every class stays at k or more."""
     q = _q()
-    min_size = rng.choice([3, 5, 7])
-    responses = _responses(rng, q, rng.randint(4, 40))
-    res = compute(q, responses, [], min_size)
-    lines = _lines(res.perspectives, res.areas)
+    publish = _publisher(q, k)
+    for iid in q.items:
+        assert_protected(rating_classes(persons, publish, iid), k, f"ratings of {iid}")
+    assert_protected(membership_classes(persons, publish, "verankerung"), k, "membership")
 
-    def members(key):
-        p, a = key
-        return [
-            r for r in responses if (p == ALL or r.perspective == p) and (a == ALL or r.area == a)
-        ]
 
-    for members_keys, margin in lines:
-        if res.groups[margin].suppressed:
-            continue
-        hidden = [k for k in members_keys if res.groups[k].suppressed]
-        total = sum(len(members(k)) for k in hidden)
-        assert total == 0 or total >= min_size, (margin, hidden, total)
-        for iid in q.items:
-            if res.groups[margin].items[iid].suppressed:
-                continue
-            hidden_cells = [
-                k for k in members_keys if res.groups[k].items[iid].distribution is None
-            ]
-            answers = sum(1 for k in hidden_cells for r in members(k) if r.values[iid] is not None)
-            assert answers == 0 or answers >= min_size, (margin, iid, hidden_cells, answers)
-    # What is shown is exact.
-    total = res.total
-    if not total.items[next(iter(q.items))].suppressed:
-        iid = next(iter(q.items))
-        values = [r.values[iid] for r in responses if r.values[iid] is not None]
-        assert total.items[iid].mean == round(sum(values) / len(values), 2)
+def test_the_old_complementary_suppression_fell_to_the_issues_subtraction():
+    """leitung x EDV = (all, EDV) - [(mitarbeitende, all) - (mitarbeitende, another area)]:
+    with one person in leitung x EDV, every term of the difference is now a sum of
+    whole groups of at least five, and the one person is in none of them."""
+    q = _q(1)
+    iid = "binnenorganisation_0"
+    boss = Answers(("leitung", "EDV"), {iid: 1, "verankerung_0": 3})
+    staff = [Answers(("mitarbeitende", a), {iid: 4, "verankerung_0": 3}) for a in AREAS] * 5
+    others = [Answers(("leitung", ""), {iid: 2, "verankerung_0": 3})] * 5
+    res = compute(q, [boss, *staff, *others], [], 5)
+
+    def ones(p=None, a=None):
+        dist = res.group(p, a).items[iid].distribution
+        return None if dist is None else dist["1"]
+
+    derived = ones(a="EDV") - (
+        ones("mitarbeitende") - ones("mitarbeitende", "Aufenthaltsbeendigung")
+    )
+    assert derived == 0 and ones("leitung", "EDV") is None
+    assert res.group("leitung", "EDV").responses is None
 
 
 def test_a_distribution_resting_on_too_few_real_answers_is_suppressed_but_the_group_shown():
     q = _q(1)
     iid = "binnenorganisation_0"
-    responses = [Response("mitarbeitende", "", {iid: None, "verankerung_0": 4}) for _n in range(8)]
-    responses += [Response("mitarbeitende", "", {iid: 2, "verankerung_0": 4}) for _n in range(2)]
-    res = compute(q, responses, [], 5)
+    people = [Answers(("mitarbeitende", ""), {iid: None, "verankerung_0": 4})] * 8
+    people += [Answers(("mitarbeitende", ""), {iid: 2, "verankerung_0": 4})] * 2
+    res = compute(q, people, [], 5)
     cell = res.total.items[iid]
     assert not res.total.suppressed
     assert cell.suppressed and cell.mean is None and cell.distribution is None
-    assert cell.n == 2 and cell.dont_know == 8 and cell.dont_know_share == 0.8
+    assert cell.n is None and cell.dont_know == 8 and cell.dont_know_share == 0.8
     assert res.total.items["verankerung_0"].mean == 4.0
 
 
-def test_comments_appear_only_for_groups_at_the_minimum_and_in_random_order():
+def test_comments_appear_with_their_group_only_and_in_random_order():
     q = _q(1)
-    responses = [Response("mitarbeitende", "", dict.fromkeys(q.items, 3)) for _n in range(8)]
-    responses += [Response("leitung", "", dict.fromkeys(q.items, 3)) for _n in range(2)]
-    notes = [Comment("verankerung", "mitarbeitende", "", f"Kommentar {n}") for n in range(8)]
-    notes += [Comment("verankerung", "leitung", "", "Nur die Leitung schreibt das")]
+    people = [Answers(("mitarbeitende", ""), dict.fromkeys(q.items, 3))] * 8
+    people += [Answers(("leitung", ""), dict.fromkeys(q.items, 3))] * 2
+    notes = [Text(("mitarbeitende", ""), "verankerung", f"Kommentar {n}") for n in range(8)]
+    notes += [Text(("leitung", ""), "verankerung", "Nur die Leitung schreibt das")]
     orders = set()
     for _n in range(10):
-        res = compute(q, responses, notes, 5)
-        assert res.group("leitung").comments == {}
-        assert res.group("mitarbeitende").comments == {}  # complement of a hidden group
+        res = compute(q, people, notes, 5)
+        # leitung (2) is withheld into the whole authority, and mitarbeitende with it
+        # (the total minus mitarbeitende would be leitung): the small group's comment
+        # is only ever among the total's ten possible writers.
+        assert res.group("leitung").comments == res.group("mitarbeitende").comments == {}
+        assert res.group("leitung").responses is res.group("mitarbeitende").responses is None
         texts = res.total.comments["verankerung"]
         assert sorted(texts) == sorted(n.text for n in notes)
         orders.add(tuple(texts))
     assert len(orders) > 1
+
+
+def test_a_shared_code_round_is_published_for_the_whole_authority_only():
+    q = _q(1)
+    people = [Answers(("leitung", "EDV"), dict.fromkeys(q.items, 2))] * 6
+    people += [Answers(("mitarbeitende", ""), dict.fromkeys(q.items, 4))] * 6
+    res = compute(q, people, [], 5, breakdown=False)
+    assert not res.breakdown and res.perspectives == () and res.areas == ()
+    assert list(res.groups) == [(ALL, ALL)] and res.total.responses == 12
 
 
 # -- through the web and the API --------------------------------------------------------------
@@ -156,9 +187,9 @@ def instance(make_instance):
 
 
 def _closed_round(instance, leitung: int, staff: int, **kw) -> store.Round:
-    rnd = open_round(instance)
-    add_responses(instance, rnd, leitung, perspective="leitung", value=2, **kw)
-    add_responses(instance, rnd, staff, perspective="mitarbeitende", value=4, **kw)
+    rnd, codes = breakdown_round(instance)
+    add_responses(instance, rnd, leitung, perspective="leitung", value=2, codes=codes, **kw)
+    add_responses(instance, rnd, staff, perspective="mitarbeitende", value=4, codes=codes, **kw)
     store.close_round(instance.db, rnd.id)
     return rnd
 
@@ -202,10 +233,10 @@ def test_groups_at_the_minimum_are_shown_and_the_minimum_is_the_core_setting(
 
 
 def test_work_area_filter_suppresses_small_areas(instance, make_client):
-    rnd = open_round(instance)
-    add_responses(instance, rnd, 6, area="Publikumsbereich Ausländerrecht", value=3)
-    add_responses(instance, rnd, 6, area="Integration und Einbürgerung", value=4)
-    add_responses(instance, rnd, 2, area="EDV", value=1)
+    rnd, codes = breakdown_round(instance)
+    add_responses(instance, rnd, 6, area="Publikumsbereich Ausländerrecht", value=3, codes=codes)
+    add_responses(instance, rnd, 6, area="Integration und Einbürgerung", value=4, codes=codes)
+    add_responses(instance, rnd, 2, area="EDV", value=1, codes=codes)
     store.close_round(instance.db, rnd.id)
     client = make_client(instance)
     headers = bearer(instance)
@@ -280,7 +311,7 @@ def test_exports_hold_aggregates_only_with_suppression(instance, make_client):
     assert data["min_group_size"] == 5
     dumped = json.dumps(data)
     for response_row in store.load_responses(instance.db, rnd.id)[:1]:
-        assert response_row.perspective in dumped  # groups, yes ...
+        assert response_row.keys[0] in dumped  # groups, yes ...
     with instance.db.read() as s:
         from willkommen_plugins.selbstcheck.tables import responses
 

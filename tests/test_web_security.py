@@ -176,14 +176,21 @@ def test_roles_not_named_by_a_route_are_refused(app_endpoints, client_for):
     assert wrong == []
 
 
-def test_admin_passes_every_access_check(app_endpoints, client_for):
+def test_admin_passes_every_access_check_but_exclusive_pages(app_endpoints, client_for):
+    """``admin`` may use every staff page except those declared ``exclusive``
+    (separation of duties: e.g. the one-time code sheets of the self-assessment)."""
     wrong = []
     client, csrf = client_for("admin")
+    exclusive = [e for e in app_endpoints if getattr(e.route, "exclusive", False)]
+    assert exclusive, "the walk found the exclusive code-sheet pages"
     for endpoint in app_endpoints:
         if endpoint.method in UNSAFE:
             client, csrf = client_for("admin")  # logout, for one, ends the session
         response = send(client, endpoint, headers={CSRF_HEADER: csrf})
-        if response.status_code in (401, 403) or response.status_code >= 500:
+        if endpoint in exclusive:
+            if response.status_code != 403 or CSRF_MESSAGE in response.text:
+                wrong.append(f"exclusive {endpoint}: {response.status_code}")
+        elif response.status_code in (401, 403) or response.status_code >= 500:
             wrong.append(f"{endpoint}: {response.status_code}")
     assert wrong == []
 
@@ -192,11 +199,16 @@ def test_every_state_changing_page_request_needs_a_valid_csrf_token(app_endpoint
     unsafe = [e for e in app_endpoints if not e.is_api and e.method in UNSAFE]
     assert unsafe, "the walk found forms"
     wrong = []
-    for role in (None, "admin"):
+    exclusive_roles = {
+        r for e in unsafe if getattr(e.route, "exclusive", False) for r in e.route.roles
+    }
+    for role in (None, "admin", *sorted(exclusive_roles)):
         client, _csrf = client_for(role)
         for endpoint in unsafe:
             if role is None and not endpoint.route.public:
                 continue  # anonymous: refused before CSRF (see above)
+            if getattr(endpoint.route, "exclusive", False) != (role in exclusive_roles):
+                continue  # an exclusive page: tried with its own role, admin is refused
             for headers, data in (({}, {}), ({CSRF_HEADER: "falsch"}, {"csrf_token": "falsch"})):
                 response = send(client, endpoint, headers=headers, data=data)
                 if response.status_code != 403 or CSRF_MESSAGE not in response.text:
@@ -439,7 +451,9 @@ def test_token_create_prints_a_bearer_token_stored_only_as_its_hash(instance, ma
 def test_token_with_unknown_role_or_revoking_an_unknown_name_is_an_error(instance):
     result = run("--instance", instance.root, "token", "create", "skript", "--role", "chef")
     assert result.exit_code == 1
-    assert "unknown role 'chef' (known: admin, leitung, redaktion)" in result.output
+    assert (
+        "unknown role 'chef' (known: admin, leitung, redaktion, vertrauensperson)" in result.output
+    )
     result = run("--instance", instance.root, "token", "revoke", "gibtsnicht")
     assert result.exit_code == 1
     assert "no token named 'gibtsnicht'" in result.output
@@ -467,7 +481,11 @@ def test_admin_create_reads_the_password_from_stdin(instance, make_client):
     ("role", "password", "message"),
     [
         ("redaktion", "kurz\n", "password must have at least 12 characters"),
-        ("chef", "ein-langes-passwort\n", "unknown role 'chef' (known: admin, leitung, redaktion)"),
+        (
+            "chef",
+            "ein-langes-passwort\n",
+            "unknown role 'chef' (known: admin, leitung, redaktion, vertrauensperson)",
+        ),
     ],
 )
 def test_admin_create_refuses_weak_passwords_and_unknown_roles(instance, role, password, message):

@@ -54,5 +54,9 @@ CORNERSTONES: tuple[Cornerstone, ...] = (
 
 CORNERSTONE_IDS: tuple[str, ...] = tuple(c.id for c in CORNERSTONES)
 
-ROLES: tuple[str, ...] = ("admin", "leitung", "redaktion")
-"""Staff roles: IT administration, leadership, content editors."""
+ROLES: tuple[str, ...] = ("admin", "leitung", "redaktion", "vertrauensperson")
+"""Staff roles: IT administration, leadership, content editors, and a trusted
+person (e.g. of the staff council) who prints the one-time code sheets of the
+self-assessment and sees nothing else: whoever reads results must never hold
+unused codes, so pages for this role are declared ``exclusive`` (see
+:class:`willkommen_core.web.routing.Page`), where ``admin`` does not pass."""

@@ -248,6 +248,5 @@ def seed(instance: Any) -> None:
                 work_area=area,
                 topics=[t for t in topics if t in keys],
                 formats=formats,
-                today=date(2014, 3, 10),
             )
         survey.set_open(db, found.id, False)

@@ -113,7 +113,9 @@ surveys = Table(
 responses = Table(
     "fortbildung_responses",
     metadata,
-    Column("id", Integer, primary_key=True),
+    # A random UUID, and on SQLite stored in key order (WITHOUT ROWID): neither
+    # the key nor the place of a row tells when it came (docs/privacy.md, "Storage").
+    Column("id", String(32), primary_key=True),
     Column(
         "survey_id",
         Integer,
@@ -121,8 +123,9 @@ responses = Table(
         nullable=False,
         index=True,
     ),
-    Column("work_area", String(40), nullable=False, default=""),
-    Column("submitted_on", Date, nullable=False),  # the day only: no time, no IP, no name
+    Column("work_area", String(40), nullable=False, default=""),  # no day, time, IP or name
+    sqlite_with_rowid=False,
+    info={"answers": True},  # read only to feed the disclosure layer
 )
 
 choices = Table(
@@ -130,10 +133,12 @@ choices = Table(
     metadata,
     Column(
         "response_id",
-        Integer,
+        String(32),
         ForeignKey("fortbildung_responses.id", ondelete="CASCADE"),
         primary_key=True,
     ),
     Column("kind", String(10), primary_key=True),  # "topic" | "format"
     Column("value", String(60), primary_key=True),
+    sqlite_with_rowid=False,
+    info={"answers": True},  # read only to feed the disclosure layer
 )

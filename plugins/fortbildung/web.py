@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from willkommen_core.disclosure.participation import shown_count
 from willkommen_core.domain import CORNERSTONES
 from willkommen_core.i18n import current_language
 from willkommen_core.i18n import gettext as _
@@ -139,6 +141,7 @@ def index(request: Request) -> Response:
             "upcoming": upcoming,
             "entry_counts": store.counts_by_category(instance.db),
             "surveys": survey.list_all(instance.db)[:3],
+            "participants": _participants(request),
             **_labels(request),
         },
     )
@@ -732,6 +735,7 @@ def surveys(
         "fortbildung/surveys.html",
         {
             "surveys": survey.list_all(_db(request)),
+            "participants": _participants(request),
             "errors": errors or {},
             "title_value": title,
             "base_url": str(request.base_url).rstrip("/"),
@@ -765,17 +769,26 @@ def _survey_or_404(request: Request) -> survey.Survey:
     return found
 
 
+def _participants(request: Request) -> Callable[[survey.Survey], str]:
+    """How many answered a survey, as pages may say it: in bands while it is open."""
+    db, k = _db(request), _instance(request).settings.privacy.min_group_size
+    return lambda sv: shown_count(survey.participants(db, sv.id), k, closed=not sv.open)
+
+
 def survey_results(request: Request) -> Response:
     instance = _instance(request)
     found = _survey_or_404(request)
     k = instance.settings.privacy.min_group_size
     entries = {e.key: e.title for e in store.list_entries(instance.db)}
+    # Results only once closed: two looks at a running survey would show one answer.
     return render(
         request,
         "fortbildung/survey_results.html",
         {
             "survey": found,
-            "results": survey.results(instance.db, found.id, k),
+            "participants": _participants(request)(found),
+            "results": None if found.open else survey.results(instance.db, found.id, k),
+            "min_group_size": k,
             "topic_title": lambda key: entries.get(key, key),
             "survey_format_title": lambda key: str(SURVEY_FORMATS.get(key, key)),
             "link": str(request.base_url).rstrip("/") + found.path,

@@ -1,7 +1,8 @@
 """Self-assessment (``selbstcheck``): anonymous rounds on the five cornerstones.
 
 Leadership (role ``leitung``) opens a round with a shared participation code
-or printed one-time codes; staff answer without an account, one page per
+or one-time codes, which only the trusted person (role ``vertrauensperson``)
+prints, once; staff answer without an account, one page per
 cornerstone; leadership sees aggregated results (never a group below the
 instance's ``[privacy] min_group_size``), compares rounds, perspectives and
 work areas, and turns recommendations of all modules into measures of the
@@ -24,6 +25,7 @@ from .settings import SelbstcheckSettings
 NAME = "selbstcheck"
 HERE = Path(__file__).parent
 STAFF = ("leitung",)
+TRUSTED = ("vertrauensperson",)
 
 
 @hookimpl
@@ -98,22 +100,36 @@ def cli_group() -> Any:
 
 @hookimpl
 def dashboard_cards(instance: Any, user: Any) -> list[Card]:
-    from . import store
+    from willkommen_core.disclosure.participation import coarse_count
 
+    from . import store
+    from .summary import min_size
+
+    if user is not None and user.role in TRUSTED:
+        waiting = [
+            r
+            for r in store.list_rounds(instance.db)
+            if r.mode == "tokens" and r.status == "open" and not r.code_sheets
+        ]
+        return [
+            Card(
+                _("Einmal-Codes drucken"),
+                _("Runden, deren Code-Bogen noch nicht gedruckt ist: %(n)s.", n=len(waiting)),
+                "/selbstcheck/codebogen/",
+                _("Zu den Code-Bögen"),
+            )
+        ]
     if user is None or not user.has_role(*STAFF):
         return []
     rounds = store.list_rounds(instance.db)
     open_rounds = [r for r in rounds if r.status == "open"]
     if open_rounds:
         r = open_rounds[0]
+        count = coarse_count(store.response_count(instance.db, r.id), min_size(instance))
         return [
             Card(
                 _("Selbstcheck läuft"),
-                _(
-                    "Runde „%(title)s“: %(n)s Teilnahmen bisher.",
-                    title=r.title,
-                    n=store.response_count(instance.db, r.id),
-                ),
+                _("Runde „%(title)s“, Teilnahmen bisher: %(n)s.", title=r.title, n=count.label()),
                 f"/selbstcheck/runden/{r.id}",
                 _("Zur Runde"),
             )

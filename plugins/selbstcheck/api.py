@@ -6,6 +6,11 @@ only the round's participation code or a one-time code. Results exist only
 for closed rounds and carry no mean, distribution or comments for a
 suppressed group. Every refusal is a 4xx with a specific message and stores
 nothing.
+
+No API route ever returns a one-time code: whoever can read results must not
+hold unused codes, so only the trusted person prints them, on a web page
+(``/selbstcheck/codebogen/``). Where the instance requires it (the default),
+a round opens only with the dates of agreement, none in the future.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from willkommen_core.web.api import ApiError, ApiRoute
 
 from . import questionnaire as qmod
 from . import store
-from .results import ALL
+from .results import ALL, Stats, cell_dict
 from .summary import min_size, round_results
 from .validation import check
 from .web import notice_text
@@ -37,15 +42,23 @@ class RoundCreate(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     mode: Literal["code", "tokens"] = "code"
     tokens: int | None = Field(
-        None, ge=1, le=5000, description="Number of one-time codes (mode tokens)"
+        None,
+        ge=1,
+        le=5000,
+        description="Number of one-time codes requested (mode tokens); the trusted person "
+        "(role vertrauensperson) prints them on /selbstcheck/codebogen/",
     )
     period_start: date | None = None
     period_end: date | None = None
     staff_council_agreed_on: date | None = Field(
-        None, description="Required when the instance requires recorded agreement"
+        None,
+        description="Date the staff council agreed; required when the instance requires "
+        "recorded agreement (the default); never in the future",
     )
     dpo_agreed_on: date | None = Field(
-        None, description="Date the data protection officer agreed; required like the above"
+        None,
+        description="Date the data protection officer agreed; required like the above; "
+        "never in the future",
     )
 
 
@@ -53,14 +66,20 @@ class RoundCreated(BaseModel):
     id: int
     code: str | None = Field(None, description="Shared participation code (mode code)")
     tokens: list[str] | None = Field(
-        None, description="One-time codes, shown only now (mode tokens)"
+        None,
+        description="Always null (withdrawn): one-time codes are never given to whoever "
+        "creates a round; the trusted person (role vertrauensperson) prints them once on "
+        "/selbstcheck/codebogen/. Present for mode tokens, as before.",
     )
 
 
 class RoundClosed(BaseModel):
     id: int
     status: Literal["closed"]
-    responses: int
+    responses: int | None = Field(
+        description="Answer sets of the round; null when fewer than the minimum group size "
+        "(a suppressed group never shows its size)"
+    )
 
 
 class ItemOut(BaseModel):
@@ -102,6 +121,9 @@ class Stored(BaseModel):
 
 
 class CellOut(BaseModel):
+    """An item or cornerstone. Suppressed: n, mean and distribution are null; the
+    "cannot judge" count stays while its group is shown."""
+
     id: str
     n: int | None
     mean: float | None
@@ -120,7 +142,10 @@ class ResultsOut(BaseModel):
     min_group_size: int
     perspective: str | None
     area: str | None
-    responses: int
+    responses: int | None = Field(
+        description="Respondents in the group; null when fewer than min_group_size "
+        "(a suppressed group never shows its size)"
+    )
     suppressed: bool
     cornerstones: list[CornerstoneResult]
     items: list[CellOut]
@@ -151,12 +176,7 @@ def create_round(request: Request, body: RoundCreate) -> Any:
         raise ApiError(422, f"invalid request: tokens: at most {settings.max_tokens}")
     if body.period_start and body.period_end and body.period_end < body.period_start:
         raise ApiError(422, "invalid request: period_end: before period_start")
-    if settings.require_agreement and not (body.staff_council_agreed_on and body.dpo_agreed_on):
-        raise ApiError(
-            422,
-            "invalid request: this instance requires staff_council_agreed_on and dpo_agreed_on "
-            "before a round opens",
-        )
+    _check_agreement(settings.require_agreement, body)
     round_id = store.create_round(
         instance.db,
         qmod.current(instance),
@@ -166,19 +186,44 @@ def create_round(request: Request, body: RoundCreate) -> Any:
         period_end=body.period_end,
         require_agreement=settings.require_agreement,
     )
-    tokens = store.open_round(
-        instance.db,
-        round_id,
-        notice=notice_text(request),
-        staff_council_agreed_on=body.staff_council_agreed_on,
-        dpo_agreed_on=body.dpo_agreed_on,
-        tokens_count=body.tokens or 0,
-    )
+    try:
+        store.open_round(
+            instance.db,
+            round_id,
+            notice=notice_text(request),
+            staff_council_agreed_on=body.staff_council_agreed_on,
+            dpo_agreed_on=body.dpo_agreed_on,
+            tokens_count=body.tokens or 0,
+            require_agreement=settings.require_agreement,
+        )
+    except store.Refused as exc:  # checked above; e.g. midnight passed in between
+        store.delete_draft(instance.db, round_id)
+        raise ApiError(422, f"invalid request: {exc.message}") from exc
     rnd = store.get_round(instance.db, round_id)
     assert rnd is not None
     if body.mode == "tokens":
-        return {"id": round_id, "tokens": tokens}
+        return {"id": round_id, "tokens": None}
     return {"id": round_id, "code": rnd.display_code}
+
+
+def _check_agreement(required: bool, body: RoundCreate) -> None:
+    """422 naming each date of agreement that is missing (when required) or in the future."""
+    problems = store.agreement_problems(
+        required=required,
+        staff_council=body.staff_council_agreed_on,
+        dpo=body.dpo_agreed_on,
+        today=date.today(),
+    )
+    texts = {
+        "missing": "required by this instance before a round opens",
+        "future": "lies in the future: record an agreement once it has been given",
+    }
+    details = [
+        {"field": f"{name}_agreed_on", "message": texts[kind]} for name, kind in problems.items()
+    ]
+    if details:
+        first = details[0]
+        raise ApiError(422, f"invalid request: {first['field']}: {first['message']}", details)
 
 
 def close_round(request: Request) -> Any:
@@ -188,7 +233,9 @@ def close_round(request: Request) -> Any:
         store.close_round(db, rnd.id)
     except store.Refused as exc:
         raise _refused(exc) from exc
-    return {"id": rnd.id, "status": "closed", "responses": store.response_count(db, rnd.id)}
+    count = store.response_count(db, rnd.id).n
+    shown = count if count >= min_size(request.app.state.instance) else None
+    return {"id": rnd.id, "status": "closed", "responses": shown}
 
 
 def questionnaire(request: Request) -> Any:
@@ -286,6 +333,12 @@ def results(request: Request) -> Any:
     res = round_results(instance, rnd)
     perspective = request.query_params.get("perspective") or None
     area = request.query_params.get("area")
+    if not res.breakdown and (perspective is not None or area is not None):
+        raise ApiError(
+            400,
+            "this round was run with a shared code, where one person can answer many "
+            "times: results exist for the whole authority only",
+        )
     if perspective is not None and perspective not in res.perspectives:
         raise ApiError(400, "perspective must be 'leitung' or 'mitarbeitende'")
     if area is not None and area not in res.areas:
@@ -294,24 +347,10 @@ def results(request: Request) -> Any:
         )
     group = res.group(perspective, area)
 
-    def cell(cid: str, c: Any) -> dict[str, Any]:
-        if c.suppressed:
-            return {
-                "id": cid,
-                "n": None if group.suppressed else c.n,
-                "mean": None,
-                "distribution": None,
-                "dont_know": None if group.suppressed else c.dont_know,
-                "suppressed": True,
-            }
-        return {
-            "id": cid,
-            "n": c.n,
-            "mean": c.mean,
-            "distribution": c.distribution,
-            "dont_know": c.dont_know,
-            "suppressed": False,
-        }
+    def cell(cid: str, c: Stats) -> dict[str, Any]:
+        found = cell_dict(c)
+        del found["dont_know_share"]
+        return {"id": cid, **found}
 
     return {
         "round": rnd.id,
@@ -339,7 +378,8 @@ def routes(instance: Any) -> list[ApiRoute]:
             create_round,
             methods=("POST",),
             roles=STAFF,
-            summary="Create and open a self-assessment round",
+            summary="Create and open a self-assessment round (one-time codes are printed "
+            "by the trusted person, never returned)",
             request_model=RoundCreate,
             response_model=RoundCreated,
             status_code=201,

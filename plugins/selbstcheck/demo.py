@@ -106,33 +106,33 @@ def _round(
     seed: int,
 ) -> None:
     db = instance.db
+    # One-time codes: a shared code would allow results only for the whole authority.
     rid = store.create_round(
-        db, q, title=title, mode="code", period_start=period[0], period_end=period[1]
+        db, q, title=title, mode="tokens", period_start=period[0], period_end=period[1]
     )
+    people = _people(leitung)
     store.open_round(
         db,
         rid,
         notice="",
         staff_council_agreed_on=period[0],
         dpo_agreed_on=period[0],
+        tokens_count=len(people),
     )
-    rnd = store.get_round(db, rid)
-    assert rnd is not None
+    codes = store.print_sheet(db, rid)  # as the trusted person does; each used once below
     rng = random.Random(seed)  # noqa: S311 (reproducible demo data, not security)
-    people = _people(leitung)
     notes = [(cid, text) for cid, texts in comments.items() for text in texts]
-    for perspective, area in people:
+    for (perspective, area), token in zip(people, codes, strict=True):
         texts = dict([notes.pop()]) if notes and perspective == "mitarbeitende" else {}
         store.submit(
             db,
             rid,
-            code=rnd.code,
-            token=None,
+            code=None,
+            token=token,
             perspective=perspective,
             area=area,
             values=_answers(rng, q, means, perspective),
             texts=texts,
-            day=period[0],
         )
     store.close_round(db, rid)
     with db.write() as s:

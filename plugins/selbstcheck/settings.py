@@ -34,9 +34,10 @@ class SelbstcheckSettings(BaseModel):
     notice: str = Field("", max_length=5000)
     """Notice on voluntary, anonymous participation shown before a round opens and to
     every participant; empty: the toolkit's standard text (translated)."""
-    require_agreement: bool = False
+    require_agreement: bool = True
     """Every round must record the consent of staff council and data protection officer
-    before it opens."""
+    (dates, none in the future) before it opens, in the web and the API. Switched off,
+    a round may open without it, and its results say that no agreement was recorded."""
     recommend_below: float = Field(3.5, ge=1, le=5)
     """Propose measures for a cornerstone whose mean is below this."""
 

@@ -3,7 +3,11 @@
 A submission is stored in ONE transaction: the one-time code is marked used
 (or the shared code checked) and the response, its answers and comments are
 inserted, or nothing is. The records share nothing that could link them: no
-id, no timestamp; a response has a random UUID and the day only.
+id, no timestamp, no day; a response has a random UUID. Each batch is written
+in key order and is a sensitive write (``Database.write``), and closing a
+round deletes its codes and compacts the tables, so neither the database
+files nor the order of their bytes pair a code with answers
+(docs/privacy.md, "Storage").
 """
 
 from __future__ import annotations
@@ -17,10 +21,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
+from willkommen_core.disclosure import Answers, Headcount, Text, reads_answers, writes_answers
 from willkommen_core.storage import group_commit
 
 from .questionnaire import Questionnaire
@@ -62,10 +68,24 @@ class Round:
     created_at: datetime
     opened_on: date | None
     closed_on: date | None
+    tokens_issued: int | None = None
+    """Mode ``tokens``, once closed: how many one-time codes there were (the codes are deleted)."""
+    tokens_used: int | None = None
+    """Mode ``tokens``, once closed: how many of them were used."""
+    tokens_requested: int | None = None
+    """One-time codes leadership asked for when opening (mode ``tokens``)."""
+    code_sheets: int = 0
+    """Code sheets the trusted person printed: the first (``tokens_requested``
+    codes) and each later batch; every sheet exactly once."""
 
     @property
     def display_code(self) -> str:
         return format_code(self.code or "")
+
+    @property
+    def agreement_recorded(self) -> bool:
+        """Both the staff council's and the data protection officer's consent are on record."""
+        return self.staff_council_agreed_on is not None and self.dpo_agreed_on is not None
 
 
 _ROUND_COLUMNS = [c for c in rounds.c if c.name != "questionnaire"]
@@ -207,6 +227,25 @@ def questionnaire_of(db: Any, rnd: Round) -> Questionnaire:
     return found
 
 
+def agreement_problems(
+    *, required: bool, staff_council: date | None, dpo: date | None, today: date
+) -> dict[str, str]:
+    """What is wrong with a round's recorded sign-off: ``{"staff_council"|"dpo": kind}``.
+
+    ``kind`` is ``"missing"`` (required but not given) or ``"future"``: an
+    agreement is recorded once given, so a date after ``today`` is a mistake.
+    Dates before the round was created are fine: consent usually comes first.
+    """
+    problems = {}
+    for name, value in (("staff_council", staff_council), ("dpo", dpo)):
+        if value is None:
+            if required:
+                problems[name] = "missing"
+        elif value > today:
+            problems[name] = "future"
+    return problems
+
+
 def open_round(
     db: Any,
     round_id: int,
@@ -215,9 +254,12 @@ def open_round(
     staff_council_agreed_on: date | None = None,
     dpo_agreed_on: date | None = None,
     tokens_count: int = 0,
-) -> list[str]:
-    """Open a draft round; for mode ``tokens`` returns the new one-time codes
-    (shown once: only their hashes are stored)."""
+    require_agreement: bool = False,
+) -> None:
+    """Open a draft round. Mode ``tokens`` records ``tokens_count`` codes as
+    requested: no code exists until the trusted person prints the sheet
+    (:func:`print_sheet`), so nobody opening a round ever holds one.
+    ``require_agreement`` (the instance's setting) adds to the round's own."""
     with db.write() as s:
         row = s.execute(
             select(rounds.c.status, rounds.c.mode, rounds.c.require_agreement)
@@ -228,13 +270,24 @@ def open_round(
             raise Refused(404, "unknown_round", "unknown round")
         if row.status != "draft":
             raise Refused(409, "not_draft", "the round has been opened already")
-        if row.require_agreement and (staff_council_agreed_on is None or dpo_agreed_on is None):
+        required = bool(row.require_agreement) or require_agreement
+        problems = agreement_problems(
+            required=required,
+            staff_council=staff_council_agreed_on,
+            dpo=dpo_agreed_on,
+            today=date.today(),
+        )
+        if "future" in problems.values():
+            raise Refused(422, "agreement_future", "a date of agreement lies in the future")
+        if problems:
             raise Refused(
                 422,
                 "agreement_missing",
                 "this round needs the dates on which the staff council and the data "
                 "protection officer agreed",
             )
+        if row.mode == "tokens" and tokens_count < 1:
+            raise Refused(422, "tokens_missing", "a round with one-time codes needs their number")
         s.execute(
             update(rounds)
             .where(rounds.c.id == round_id)
@@ -242,70 +295,153 @@ def open_round(
                 status="open",
                 notice=notice,
                 opened_on=date.today(),
+                require_agreement=required,
                 staff_council_agreed_on=staff_council_agreed_on,
                 dpo_agreed_on=dpo_agreed_on,
+                tokens_requested=tokens_count if row.mode == "tokens" else None,
             )
         )
-        _forget(db, round_id)
-        return _insert_tokens(s, round_id, tokens_count) if row.mode == "tokens" else []
+    _forget(db, round_id)
 
 
 def _insert_tokens(session: Any, round_id: int, count: int) -> list[str]:
-    new = []
-    while len(new) < count:
-        new.append(_random_code(TOKEN_LENGTH))
-    session.execute(
-        insert(tokens),
-        [{"token_hash": token_hash(t), "round_id": round_id, "used": False} for t in new],
-    )
+    new = [_random_code(TOKEN_LENGTH) for _ in range(count)]
+    if new:
+        # In hash order, not the sheet's: the order rows are written in can
+        # show in the files (PostgreSQL: their place in the table).
+        session.execute(
+            insert(tokens),
+            [
+                {"token_hash": digest, "round_id": round_id, "used": False}
+                for digest in sorted(token_hash(t) for t in new)
+            ],
+        )
     return [format_code(t) for t in new]
 
 
-def add_tokens(db: Any, round_id: int, count: int) -> list[str]:
-    """More one-time codes for an open round in mode ``tokens`` (lost sheets, new staff)."""
+def _sheet_round(session: Any, round_id: int) -> Any:
+    """The round's row for printing codes, locked; :class:`Refused` unless open with tokens."""
+    row = session.execute(
+        select(rounds.c.status, rounds.c.mode, rounds.c.tokens_requested, rounds.c.code_sheets)
+        .where(rounds.c.id == round_id)
+        .with_for_update()
+    ).first()
+    if row is None or row.mode != "tokens":
+        raise Refused(404, "unknown_round", "unknown round")
+    if row.status != "open":
+        closed = row.status == "closed"
+        raise Refused(409, "closed" if closed else "not_open", "the round is not open")
+    return row
+
+
+def print_sheet(db: Any, round_id: int) -> list[str]:
+    """The round's first code sheet: creates the requested one-time codes and
+    returns them, exactly once per round (only their hashes are stored).
+
+    Call it only for the trusted person (role ``vertrauensperson``): the
+    codes exist nowhere but in this return value.
+    """
     with db.write() as s:
-        row = s.execute(
-            select(rounds.c.status, rounds.c.mode).where(rounds.c.id == round_id)
-        ).first()
-        if row is None or row.mode != "tokens":
-            raise Refused(404, "unknown_round", "unknown round")
-        if row.status != "open":
-            raise Refused(409, "not_open", "the round is not open")
+        row = _sheet_round(s, round_id)
+        # Conditional, so two concurrent requests can never both print.
+        done = s.execute(
+            update(rounds)
+            .where(rounds.c.id == round_id, rounds.c.code_sheets == 0)
+            .values(code_sheets=1)
+        )
+        if done.rowcount != 1:
+            raise Refused(409, "sheet_printed", "the code sheet of this round has been printed")
+        return _insert_tokens(s, round_id, int(row.tokens_requested or 0))
+
+
+def print_more(db: Any, round_id: int, count: int, *, limit: int) -> list[str]:
+    """A further sheet of ``count`` one-time codes (lost sheets, new staff),
+    after the first; at most ``limit`` codes per round. Returned once, like
+    :func:`print_sheet`."""
+    with db.write() as s:
+        row = _sheet_round(s, round_id)
+        if not row.code_sheets:
+            raise Refused(409, "sheet_missing", "print the round's code sheet first")
+        issued = int(
+            s.execute(
+                select(func.count()).select_from(tokens).where(tokens.c.round_id == round_id)
+            ).scalar()
+            or 0
+        )
+        if count < 1 or issued + count > limit:
+            raise Refused(
+                422, "too_many_tokens", f"at most {max(0, limit - issued)} more one-time codes"
+            )
+        s.execute(
+            update(rounds)
+            .where(rounds.c.id == round_id)
+            .values(code_sheets=rounds.c.code_sheets + 1)
+        )
         return _insert_tokens(s, round_id, count)
 
 
 def token_counts(db: Any, round_id: int) -> tuple[int, int]:
-    """(issued, used) one-time codes of a round."""
+    """(issued, used) one-time codes of a round.
+
+    A closed round's codes are deleted: then the numbers recorded at closing.
+    """
     with db.read() as s:
-        rows = s.execute(
-            select(tokens.c.used, func.count())
-            .where(tokens.c.round_id == round_id)
-            .group_by(tokens.c.used)
-        ).all()
+        kept = s.execute(
+            select(rounds.c.tokens_issued, rounds.c.tokens_used).where(rounds.c.id == round_id)
+        ).first()
+        if kept is not None and kept.tokens_issued is not None:
+            return int(kept.tokens_issued), int(kept.tokens_used or 0)
+        return _count_tokens(s, round_id)
+
+
+def _count_tokens(session: Any, round_id: int) -> tuple[int, int]:
+    rows = session.execute(
+        select(tokens.c.used, func.count())
+        .where(tokens.c.round_id == round_id)
+        .group_by(tokens.c.used)
+    ).all()
     counts = {bool(used): int(n) for used, n in rows}
     return counts.get(False, 0) + counts.get(True, 0), counts.get(True, 0)
 
 
+@writes_answers
 def close_round(db: Any, round_id: int) -> None:
+    """Close an open round and delete its one-time codes, keeping their number.
+
+    Nothing then pairs a code with answers or tells the order answers came
+    in: on PostgreSQL the round's rows are written anew in key order in the
+    closing transaction (one transaction id for all) and the tables are
+    compacted after it; on SQLite the file is (docs/privacy.md, "Storage").
+    """
     with db.write() as s:
         row = s.execute(
-            select(rounds.c.status).where(rounds.c.id == round_id).with_for_update()
+            select(rounds.c.status, rounds.c.mode).where(rounds.c.id == round_id).with_for_update()
         ).first()
         if row is None:
             raise Refused(404, "unknown_round", "unknown round")
         if row.status != "open":
             raise Refused(409, "not_open", "only an open round can be closed")
+        issued = used = None
+        if row.mode == "tokens":
+            issued, used = _count_tokens(s, round_id)
+        s.execute(delete(tokens).where(tokens.c.round_id == round_id))
         s.execute(
             update(rounds)
             .where(rounds.c.id == round_id)
-            .values(status="closed", closed_on=date.today())
+            .values(status="closed", closed_on=date.today(), tokens_issued=issued, tokens_used=used)
+        )
+        in_round = responses.c.round_id == round_id
+        db.rewrite_in_key_order(
+            s,
+            (responses, in_round),
+            (answers, answers.c.response_id.in_(select(responses.c.id).where(in_round))),
+            (comments, comments.c.round_id == round_id),
         )
     _forget(db, round_id)
+    db.compact(responses.name, answers.name, comments.name, tokens.name)
 
 
 def delete_draft(db: Any, round_id: int) -> bool:
-    from sqlalchemy import delete
-
     with db.write() as s:
         result = s.execute(
             delete(rounds).where(rounds.c.id == round_id, rounds.c.status == "draft")
@@ -314,14 +450,14 @@ def delete_draft(db: Any, round_id: int) -> bool:
     return bool(result.rowcount)
 
 
-def response_count(db: Any, round_id: int) -> int:
+@reads_answers
+def response_count(db: Any, round_id: int) -> Headcount:
+    """How many answer sets a round has: shown only through ``disclosure.participation``."""
     with db.read() as s:
-        return int(
-            s.execute(
-                select(func.count()).select_from(responses).where(responses.c.round_id == round_id)
-            ).scalar()
-            or 0
-        )
+        n = s.execute(
+            select(func.count()).select_from(responses).where(responses.c.round_id == round_id)
+        ).scalar()
+    return Headcount(int(n or 0))
 
 
 # -- participation -------------------------------------------------------------------
@@ -464,7 +600,6 @@ class Submission:
     area: str
     values: dict[str, int | None]
     texts: dict[str, str]
-    day: date | None = None
 
 
 def submit(
@@ -477,10 +612,9 @@ def submit(
     area: str,
     values: dict[str, int | None],
     texts: dict[str, str],
-    day: date | None = None,
 ) -> None:
     """Store one validated submission, all or nothing; :class:`Refused` if it may not be."""
-    sub = Submission(round_id, code, token, perspective, area, values, texts, day)
+    sub = Submission(round_id, code, token, perspective, area, values, texts)
     [refused] = submit_many(db, [sub])
     if refused is not None:
         raise refused
@@ -493,6 +627,7 @@ async def submit_grouped(db: Any, sub: Submission) -> None:
         raise refused
 
 
+@writes_answers
 def submit_many(db: Any, subs: Sequence[Submission]) -> list[Refused | None]:
     """Store several submissions in ONE transaction; each is all or nothing.
 
@@ -502,16 +637,24 @@ def submit_many(db: Any, subs: Sequence[Submission]) -> list[Refused | None]:
     anyway) and a one-time code is consumed by a conditional update as the
     last check, so a refused submission consumes nothing and two submissions
     with the same code never both succeed, in one batch or in two.
+
+    Nothing is written in the order the submissions arrived: codes are spent
+    in the order of their hashes and rows inserted in key order, so within a
+    batch neither the files nor PostgreSQL's row placement pair a code with
+    its answers or order the answer sets.
     """
-    outcomes: list[Refused | None] = []
+    outcomes: list[Refused | None] = [None] * len(subs)
     heads: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
     notes: list[dict[str, Any]] = []
+    # Sorting is stable: of two submissions with one code the first still wins.
+    order = sorted(range(len(subs)), key=lambda i: token_hash(subs[i].token or ""))
     # Core statements on the session's connection: the hot path of a round.
-    with db.write() as session:
+    with db.write(sensitive=True) as session:
         conn = session.connection()
         round_rows: dict[int, Any] = {}
-        for sub in subs:
+        for i in order:
+            sub = subs[i]
             if sub.round_id not in round_rows:
                 round_rows[sub.round_id] = conn.execute(
                     _ROUND_FOR_SUBMIT, {"rid": sub.round_id}
@@ -519,15 +662,13 @@ def submit_many(db: Any, subs: Sequence[Submission]) -> list[Refused | None]:
             try:
                 _admit(conn, round_rows[sub.round_id], sub)
             except Refused as exc:
-                outcomes.append(exc)
+                outcomes[i] = exc
                 continue
-            outcomes.append(None)
             response_id = uuid.uuid4().hex
             heads.append(
                 {
                     "id": response_id,
                     "round_id": sub.round_id,
-                    "day": sub.day or date.today(),
                     "perspective": sub.perspective,
                     "area": sub.area,
                 }
@@ -549,11 +690,11 @@ def submit_many(db: Any, subs: Sequence[Submission]) -> list[Refused | None]:
                 if text
             )
         if heads:
-            conn.execute(_INSERT_RESPONSE, heads)
+            conn.execute(insert(responses), sorted(heads, key=itemgetter("id")))
         if rows:
-            conn.execute(_INSERT_ANSWER, rows)
+            conn.execute(insert(answers), sorted(rows, key=itemgetter("response_id", "item_id")))
         if notes:
-            conn.execute(insert(comments), notes)
+            conn.execute(insert(comments), sorted(notes, key=itemgetter("id")))
     return outcomes
 
 
@@ -590,21 +731,14 @@ _USE_TOKEN = (
     )
     .values(used=True)
 )
-_INSERT_RESPONSE = insert(responses)
-_INSERT_ANSWER = insert(answers)
 
 
-# -- reading answers for results ---------------------------------------------------
+# -- reading answers for the disclosure layer ---------------------------------------
 
 
-@dataclass(frozen=True)
-class Response:
-    perspective: str
-    area: str
-    values: dict[str, int | None]
-
-
-def load_responses(db: Any, round_id: int) -> list[Response]:
+@reads_answers
+def load_responses(db: Any, round_id: int) -> list[Answers]:
+    """The round's answer sets keyed ``(perspective, area)``, in no meaningful order."""
     with db.read() as s:
         heads = s.execute(
             select(responses.c.id, responses.c.perspective, responses.c.area).where(
@@ -619,22 +753,16 @@ def load_responses(db: Any, round_id: int) -> list[Response]:
     by_id: dict[str, dict[str, int | None]] = {h.id: {} for h in heads}
     for r in rows:
         by_id[r.response_id][r.item_id] = r.value
-    return [Response(h.perspective, h.area, by_id[h.id]) for h in heads]
+    return [Answers((h.perspective, h.area), by_id[h.id]) for h in heads]
 
 
-@dataclass(frozen=True)
-class Comment:
-    cornerstone: str
-    perspective: str
-    area: str
-    text: str
-
-
-def load_comments(db: Any, round_id: int) -> list[Comment]:
+@reads_answers
+def load_comments(db: Any, round_id: int) -> list[Text]:
+    """The round's comments keyed like the answer sets, topic = cornerstone."""
     with db.read() as s:
         rows = s.execute(
             select(
                 comments.c.cornerstone, comments.c.perspective, comments.c.area, comments.c.text
             ).where(comments.c.round_id == round_id)
         ).all()
-    return [Comment(*r) for r in rows]
+    return [Text((r.perspective, r.area), r.cornerstone, r.text) for r in rows]

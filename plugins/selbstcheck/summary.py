@@ -1,21 +1,21 @@
 """Aggregates for exports and the ministry's state summary (never respondent data).
 
-Everything here reads :func:`results.compute`, so the minimum group size and
-complementary suppression hold in every export exactly as on the pages.
+Everything here reads the round's results from the core disclosure layer
+(:func:`results.compute`), so every export shows exactly what the pages may.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from datetime import date
 from typing import Any
 
+from willkommen_core.exports import csv_text
+
 from . import questionnaire as qmod
 from . import store
-from .results import ALL, RoundResults, compute
+from .results import ALL, RoundResults, cell_dict, compute
 
 SCHEMA = "willkommen.selbstcheck.summary"
 SCHEMA_VERSION = 1
@@ -27,10 +27,12 @@ def min_size(instance: Any) -> int:
 
 
 def round_results(instance: Any, rnd: store.Round, *, with_comments: bool = True) -> RoundResults:
+    """The round's results; a shared-code round (one person, many submissions) as a whole only."""
     db = instance.db
     q = store.questionnaire_of(db, rnd)
     notes = store.load_comments(db, rnd.id) if with_comments else []
-    return compute(q, store.load_responses(db, rnd.id), notes, min_size(instance))
+    answers = store.load_responses(db, rnd.id)
+    return compute(q, answers, notes, min_size(instance), breakdown=rnd.mode == "tokens")
 
 
 def _cornerstone_rows(res: RoundResults, key: tuple[str, str]) -> list[dict[str, Any]]:
@@ -105,8 +107,6 @@ def export_rows(res: RoundResults) -> list[dict[str, Any]]:
     """One row per group and cornerstone or item; suppressed values empty."""
     rows = []
     for key, group in res.groups.items():
-        if group.responses == 0:
-            continue
         p, a = key
         base = {
             "perspective": "" if p == ALL else p,
@@ -138,8 +138,6 @@ def export_rows(res: RoundResults) -> list[dict[str, Any]]:
 def export_json(rnd: store.Round, res: RoundResults, slug: str) -> dict[str, Any]:
     groups = []
     for (p, a), group in res.groups.items():
-        if group.responses == 0:
-            continue
         groups.append(
             {
                 "perspective": None if p == ALL else p,
@@ -147,7 +145,7 @@ def export_json(rnd: store.Round, res: RoundResults, slug: str) -> dict[str, Any
                 "responses": group.responses,
                 "suppressed": group.suppressed,
                 "cornerstones": _cornerstone_rows(res, (p, a)),
-                "items": [{"id": iid, **cell.as_dict()} for iid, cell in group.items.items()],
+                "items": [{"id": iid, **cell_dict(cell)} for iid, cell in group.items.items()],
             }
         )
     return {
@@ -166,8 +164,7 @@ def export_json(rnd: store.Round, res: RoundResults, slug: str) -> dict[str, Any
 
 
 def export_csv(res: RoundResults) -> str:
-    rows = export_rows(res)
-    buf = io.StringIO()
+    """The export rows as CSV (comma, no BOM, as scripts read it), formula-safe."""
     fields = [
         "perspective",
         "area",
@@ -181,8 +178,5 @@ def export_csv(res: RoundResults) -> str:
         *[f"count_{v}" for v in range(1, 6)],
         "dont_know",
     ]
-    writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
-    return buf.getvalue()
+    rows = ([row[k] for k in fields] for row in export_rows(res))
+    return csv_text(fields, rows, delimiter=",", bom=False, lineterminator="\n")

@@ -1,13 +1,16 @@
 """Tables of the self-assessment (own metadata: only these are migrated for it).
 
-Anonymity by construction:
+Anonymity by construction (docs/privacy.md, "Storage"):
 
-* ``selbstcheck_responses`` holds perspective, optional work area and the day
-  only: no name, address, user agent, token or time of day. Its key is a
-  random UUID and on SQLite the table is ``WITHOUT ROWID`` (stored in key
-  order), so neither the key nor the storage order reveals who answered when.
+* ``selbstcheck_responses`` holds perspective and optional work area only:
+  no name, address, user agent, token, day or time. When answers came is
+  kept only per round (``opened_on``/``closed_on``). Its key is a random
+  UUID and on SQLite the table is ``WITHOUT ROWID`` (stored in key order),
+  so neither the key nor, once compacted, the storage order reveals who
+  answered when.
 * ``selbstcheck_tokens`` knows only whether a one-time code is used: no
-  timestamp, no reference to a response.
+  timestamp, no reference to a response. Closing a round deletes its codes
+  and keeps only their number (``tokens_issued``).
 * ``selbstcheck_comments`` are stored apart from the answers (own random
   key, no response id), so a comment's wording cannot be used to read the
   writer's ratings.
@@ -50,6 +53,13 @@ rounds = Table(
     Column("created_at", DateTime(timezone=False), nullable=False),
     Column("opened_on", Date),
     Column("closed_on", Date),
+    # Mode "tokens": how many one-time codes there were and were used, kept
+    # when closing the round deletes the codes.
+    Column("tokens_issued", Integer),
+    Column("tokens_used", Integer),
+    # Mode "tokens": codes asked for at opening; sheets printed by the trusted person.
+    Column("tokens_requested", Integer),
+    Column("code_sheets", Integer, nullable=False, default=0, server_default="0"),
 )
 
 tokens = Table(
@@ -77,10 +87,10 @@ responses = Table(
         nullable=False,
         index=True,
     ),
-    Column("day", Date, nullable=False),
     Column("perspective", String(20), nullable=False),
     Column("area", String(100), nullable=False, default=""),
     sqlite_with_rowid=False,
+    info={"answers": True},  # read only to feed the disclosure layer
 )
 
 answers = Table(
@@ -95,6 +105,7 @@ answers = Table(
     Column("item_id", String(60), primary_key=True),
     Column("value", SmallInteger),  # 1..5; NULL: "kann ich nicht beurteilen"
     sqlite_with_rowid=False,
+    info={"answers": True},  # read only to feed the disclosure layer
 )
 
 comments = Table(
@@ -113,4 +124,5 @@ comments = Table(
     Column("area", String(100), nullable=False, default=""),
     Column("text", Text, nullable=False),
     sqlite_with_rowid=False,
+    info={"answers": True},  # read only to feed the disclosure layer
 )

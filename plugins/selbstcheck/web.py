@@ -4,7 +4,10 @@ Participation (public, no account, no JavaScript): ``/selbstcheck/teilnahme``.
 The participant's answers travel between the pages in one signed hidden field
 (``state``): nothing reaches the database before the final submit, and the
 server keeps no session of them. Leadership pages (role ``leitung``): rounds,
-results, comparison, exports.
+results, comparison, exports. The one-time codes are printed only by the
+trusted person (role ``vertrauensperson``, pages ``/selbstcheck/codebogen/``,
+which not even ``admin`` reaches): whoever can read results never holds an
+unused code. Participation counts of an open round are shown only coarsely.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from willkommen_core.disclosure.participation import Band, shown_count
 from willkommen_core.domain import CORNERSTONES
 from willkommen_core.i18n import current_language
 from willkommen_core.i18n import gettext as _
@@ -30,13 +34,15 @@ from willkommen_core.web.templating import render
 from . import charts, store
 from . import questionnaire as qmod
 from .recommend import collect
-from .results import ALL, RoundResults, compute, restrict, shared_items
+from .results import ALL, RoundResults, restrict, shared_items
 from .store import PERSPECTIVES, Refused
 from .summary import export_csv, export_json, min_size, round_results
 from .validation import check
 
 NAME = "selbstcheck"
 STAFF = ("leitung",)
+TRUSTED = ("vertrauensperson",)
+"""Prints the one-time code sheets, and nothing else (separation of duties)."""
 DONT_KNOW = "x"
 
 SCALE_LABELS = {
@@ -52,6 +58,18 @@ STATUS_LABELS = {"draft": _l("Entwurf"), "open": _l("offen"), "closed": _l("abge
 MODE_LABELS = {
     "code": _l("ein gemeinsamer Teilnahmecode"),
     "tokens": _l("Einmal-Codes zum Ausdrucken"),
+}
+MODE_HINTS = {
+    "code": _l(
+        "Mit einem gemeinsamen Code kann eine Person mehrfach teilnehmen. Ergebnisse gibt es "
+        "deshalb nur für die ganze Behörde, ohne Aufteilung nach Perspektive oder "
+        "Arbeitsbereich."
+    ),
+    "tokens": _l(
+        "Einmal-Codes verhindern doppelte Teilnahme. Sie entstehen erst, wenn die "
+        "Vertrauensperson (z. B. aus dem Personalrat) den Code-Bogen druckt, und werden nur "
+        "ihr ein einziges Mal angezeigt: Leitung und IT erhalten keine Codes."
+    ),
 }
 
 
@@ -117,6 +135,12 @@ def _refusal_message(exc: Refused) -> str:
             "Teilnahme."
         ),
         "not_open": _("Diese Runde ist noch nicht geöffnet."),
+        "sheet_printed": _(
+            "Der Code-Bogen dieser Runde ist bereits gedruckt; jeder Bogen wird nur einmal "
+            "angezeigt. Für verlorene Zettel oder neue Mitarbeitende drucken Sie weitere "
+            "Einmal-Codes."
+        ),
+        "sheet_missing": _("Bitte drucken Sie zuerst den Code-Bogen dieser Runde."),
         "closed": _("Diese Runde ist abgeschlossen; Antworten werden nicht mehr angenommen."),
         "unknown_round": _("Diese Runde gibt es nicht."),
     }.get(exc.kind, exc.message)
@@ -405,7 +429,7 @@ def _round_or_404(request: Request) -> store.Round:
 def index(request: Request) -> Response:
     db = _instance(request).db
     rounds = store.list_rounds(db)
-    counts = {r.id: store.response_count(db, r.id) for r in rounds}
+    counts = {r.id: _participants(request, r, store.response_count(db, r.id)) for r in rounds}
     q = qmod.current(_instance(request))
     return render(
         request,
@@ -420,6 +444,12 @@ def index(request: Request) -> Response:
             "closed_count": sum(1 for r in rounds if r.status == "closed"),
         },
     )
+
+
+def _participants(request: Request, rnd: store.Round, count: Any) -> str:
+    """A count of participants (or used codes) as leadership may see it:
+    exact once the round is closed (or never opened), only its band while open."""
+    return shown_count(count, min_size(_instance(request)), closed=rnd.status != "open")
 
 
 def _parse_date(value: str, field: str, errors: dict[str, str]) -> date | None:
@@ -443,6 +473,7 @@ def _new_round_form(
             "values": values,
             "errors": errors,
             "mode_options": [(k, str(v)) for k, v in MODE_LABELS.items()],
+            "mode_hints": MODE_HINTS,
             "require_agreement_forced": _settings(request).require_agreement,
         },
         status,
@@ -494,6 +525,7 @@ def _round_page(
 ) -> Response:
     db = _instance(request).db
     issued, used = store.token_counts(db, rnd.id)
+    settings = _settings(request)
     base = str(request.base_url).rstrip("/")
     link = (
         f"{base}/selbstcheck/teilnahme?{urlencode({'code': rnd.display_code})}" if rnd.code else ""
@@ -503,16 +535,18 @@ def _round_page(
         "selbstcheck/runde.html",
         {
             "round": rnd,
-            "count": store.response_count(db, rnd.id),
+            "count": _participants(request, rnd, store.response_count(db, rnd.id)),
             "issued": issued,
-            "used": used,
+            "used": _participants(request, rnd, used),
+            "agreement_required": rnd.require_agreement or settings.require_agreement,
+            "mode_hints": MODE_HINTS,
             "link": link,
             "status_labels": STATUS_LABELS,
             "mode_labels": MODE_LABELS,
             "notice": notice_text(request),
             "errors": errors or {},
             "values": values or {"tokens": "30", "staff_council": "", "dpo": ""},
-            "max_tokens": _settings(request).max_tokens,
+            "max_tokens": settings.max_tokens,
             "min_size": min_size(_instance(request)),
         },
         status,
@@ -523,20 +557,40 @@ def round_detail(request: Request) -> Response:
     return _round_page(request, _round_or_404(request))
 
 
-def _token_count(raw: str, limit: int, errors: dict[str, str]) -> int:
+def _token_count(raw: str, limit: int, errors: dict[str, str], field: str = "tokens") -> int:
+    if limit < 1:
+        errors[field] = _(
+            "Für diese Runde sind bereits so viele Einmal-Codes gedruckt wie erlaubt."
+        )
+        return 0
     if not raw.isdigit() or not 1 <= int(raw) <= limit:
-        errors["tokens"] = _("Bitte eine Anzahl von 1 bis %(n)s angeben.", n=limit)
+        errors[field] = _("Bitte eine Anzahl von 1 bis %(n)s angeben.", n=limit)
         return 0
     return int(raw)
 
 
-def _token_sheet(request: Request, rnd: store.Round, tokens: list[str]) -> Response:
-    base = str(request.base_url).rstrip("/")
-    return render(
-        request,
-        "selbstcheck/codes.html",
-        {"round": rnd, "tokens": tokens, "link": f"{base}/selbstcheck/teilnahme"},
+def _agreement_errors(
+    required: bool, council: date | None, dpo: date | None, errors: dict[str, str]
+) -> None:
+    """Messages, tied to the date fields, for a missing or future date of agreement."""
+    missing = {
+        "staff_council": _("Bitte das Datum der Zustimmung des Personalrats angeben."),
+        "dpo": _("Bitte das Datum der Zustimmung der/des Datenschutzbeauftragten angeben."),
+    }
+    problems = store.agreement_problems(
+        required=required, staff_council=council, dpo=dpo, today=date.today()
     )
+    for field, kind in problems.items():
+        if field in errors:
+            continue  # not a date at all: that message says more
+        errors[field] = (
+            missing[field]
+            if kind == "missing"
+            else _(
+                "Dieses Datum liegt in der Zukunft. Bitte erfassen Sie eine Zustimmung erst, "
+                "wenn sie erteilt ist."
+            )
+        )
 
 
 async def open_round(request: Request) -> Response:
@@ -552,46 +606,99 @@ async def open_round(request: Request) -> Response:
         )
     council = _parse_date(values["staff_council"], "staff_council", errors)
     dpo = _parse_date(values["dpo"], "dpo", errors)
-    if rnd.require_agreement:
-        if council is None and "staff_council" not in errors:
-            errors["staff_council"] = _("Bitte das Datum der Zustimmung des Personalrats angeben.")
-        if dpo is None and "dpo" not in errors:
-            errors["dpo"] = _(
-                "Bitte das Datum der Zustimmung der/des Datenschutzbeauftragten angeben."
-            )
+    required = rnd.require_agreement or _settings(request).require_agreement
+    _agreement_errors(required, council, dpo, errors)
     count = 0
     if rnd.mode == "tokens":
         count = _token_count(values["tokens"], _settings(request).max_tokens, errors)
     if errors:
         return _round_page(request, rnd, errors=errors, values=values, status=400)
     try:
-        tokens = store.open_round(
+        store.open_round(
             _instance(request).db,
             rnd.id,
             notice=notice_text(request),
             staff_council_agreed_on=council,
             dpo_agreed_on=dpo,
             tokens_count=count,
+            require_agreement=required,
         )
     except Refused as exc:
         return _round_page(request, rnd, errors={"open": _refusal_message(exc)}, status=409)
-    if tokens:
-        return _token_sheet(request, store.get_round(_instance(request).db, rnd.id) or rnd, tokens)
+    # No codes here: the trusted person prints them (code_sheets).
     return RedirectResponse(f"/selbstcheck/runden/{rnd.id}", status_code=303)
 
 
-async def more_tokens(request: Request) -> Response:
+# -- trusted person: code sheets ----------------------------------------------------------
+
+
+def _sheets_page(
+    request: Request,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    """The open rounds with one-time codes: first sheet to print, or further codes."""
+    db = _instance(request).db
+    rounds = [r for r in store.list_rounds(db) if r.mode == "tokens" and r.status == "open"]
+    limit = _settings(request).max_tokens
+    return render(
+        request,
+        "selbstcheck/codebogen.html",
+        {
+            "rounds": rounds,
+            "issued": {r.id: store.token_counts(db, r.id)[0] for r in rounds},
+            "max_tokens": limit,
+            "errors": errors or {},
+            "values": values or {},
+        },
+        status,
+    )
+
+
+def code_sheets(request: Request) -> Response:
+    return _sheets_page(request)
+
+
+def _token_sheet(request: Request, rnd: store.Round, tokens: list[str]) -> Response:
+    """The printable sheet: the only place the codes ever exist in plain text."""
+    base = str(request.base_url).rstrip("/")
+    response = render(
+        request,
+        "selbstcheck/codes.html",
+        {"round": rnd, "tokens": tokens, "link": f"{base}/selbstcheck/teilnahme"},
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def print_sheet(request: Request) -> Response:
+    rnd = _round_or_404(request)
+    try:
+        tokens = store.print_sheet(_instance(request).db, rnd.id)
+    except Refused as exc:
+        errors = {f"sheet_{rnd.id}": _refusal_message(exc)}
+        return _sheets_page(request, errors=errors, status=exc.status)
+    return _token_sheet(request, rnd, tokens)
+
+
+async def print_more(request: Request) -> Response:
     rnd = _round_or_404(request)
     form = await request.form(max_fields=MAX_FORM_FIELDS)
+    field = f"tokens_{rnd.id}"
+    raw = str(form.get(field, "")).strip()
+    db = _instance(request).db
+    limit = _settings(request).max_tokens
     errors: dict[str, str] = {}
-    count = _token_count(str(form.get("tokens", "")).strip(), _settings(request).max_tokens, errors)
+    count = _token_count(raw, limit - store.token_counts(db, rnd.id)[0], errors, field)
     if errors:
-        return _round_page(request, rnd, errors=errors, status=400)
+        return _sheets_page(request, errors=errors, values={field: raw}, status=400)
     try:
-        tokens = store.add_tokens(_instance(request).db, rnd.id, count)
+        return _token_sheet(request, rnd, store.print_more(db, rnd.id, count, limit=limit))
     except Refused as exc:
-        return _round_page(request, rnd, errors={"tokens": _refusal_message(exc)}, status=409)
-    return _token_sheet(request, rnd, tokens)
+        errors[field] = _refusal_message(exc)
+        return _sheets_page(request, errors=errors, values={field: raw}, status=exc.status)
 
 
 def close_round(request: Request) -> Response:
@@ -662,9 +769,7 @@ def _results_context(request: Request, rnd: store.Round, *, report: bool) -> dic
         charts.Series(_("Mittelwert"), [group.cornerstones[c.id].mean for c in q.cornerstones])
     ]
     perspective_groups = [(PERSPECTIVE_LABELS[x], res.group(x, a)) for x in res.perspectives]
-    area_groups = [
-        (_area_label(x), res.group(p, x)) for x in res.areas if res.group(p, x).responses
-    ]
+    area_groups = [(_area_label(x), res.group(p, x)) for x in res.areas]
     radar = charts.radar(
         labels,
         series
@@ -719,11 +824,32 @@ def _results_context(request: Request, rnd: store.Round, *, report: bool) -> dic
         "min_size": res.min_size,
         "report": report,
         "source": f"selbstcheck:round:{rnd.id}",
+        "agreement_notice": _agreement_notice(rnd),
         "cornerstone_titles": {c.id: c.title for c in CORNERSTONES},
         "fmt": _fmt,
         "pct": _pct,
+        "count": lambda n: _count(n, res.min_size),
         "today": date.today(),
     }
+
+
+def _agreement_notice(rnd: store.Round) -> str | None:
+    """What the results must say when a round opened without recorded consent."""
+    if rnd.agreement_recorded:
+        return None
+    if rnd.staff_council_agreed_on is not None:
+        return _("Für diese Runde ist keine Zustimmung der/des Datenschutzbeauftragten erfasst.")
+    if rnd.dpo_agreed_on is not None:
+        return _("Für diese Runde ist keine Zustimmung des Personalrats erfasst.")
+    return _(
+        "Für diese Runde ist keine Zustimmung des Personalrats und der/des "
+        "Datenschutzbeauftragten erfasst."
+    )
+
+
+def _count(n: int | None, minimum: int) -> str:
+    """A group's size as shown: a suppressed group never shows its size."""
+    return str(n) if n is not None else Band(0, minimum).label()
 
 
 def _fmt(value: float | None) -> str:
@@ -803,20 +929,18 @@ def compare_page(request: Request) -> Response:
         "chosen": chosen,
         "chosen_ids": {r.id for r in chosen},
         "fmt": _fmt,
+        "count": lambda n: _count(n, min_size(instance)),
     }
     if len(chosen) >= 2:
         frozen = [store.questionnaire_of(db, r) for r in chosen]
         shared = shared_items(frozen)
         rows = []
         series = []
-        for rnd, q in zip(chosen, frozen, strict=True):
-            sub = restrict(q, shared)
-            res = compute(sub, store.load_responses(db, rnd.id), [], min_size(instance))
-            rows.append((rnd, res.total))
+        for rnd in chosen:
+            total = round_results(instance, rnd, with_comments=False).over(shared)
+            rows.append((rnd, total))
             series.append(
-                charts.Series(
-                    rnd.title, [res.total.cornerstones[c.id].mean for c in sub.cornerstones]
-                )
+                charts.Series(rnd.title, [cell.mean for cell in total.cornerstones.values()])
             )
         base_q = restrict(frozen[0], shared)
         labels = [c.label(lang) for c in base_q.cornerstones]
@@ -868,13 +992,6 @@ def routes(instance: Any) -> list[Page]:
             name="selbstcheck-round-open",
         ),
         Page(
-            "/runden/{round_id:int}/codes",
-            more_tokens,
-            methods=("POST",),
-            roles=STAFF,
-            name="selbstcheck-round-tokens",
-        ),
-        Page(
             "/runden/{round_id:int}/schliessen",
             close_round,
             methods=("POST",),
@@ -908,6 +1025,30 @@ def routes(instance: Any) -> list[Page]:
             name="selbstcheck-export-json",
         ),
         Page("/vergleich", compare_page, roles=STAFF, name="selbstcheck-compare"),
+        # Exclusive: not even admin passes; no other page shows a code.
+        Page(
+            "/codebogen/",
+            code_sheets,
+            roles=TRUSTED,
+            exclusive=True,
+            name="selbstcheck-code-sheets",
+        ),
+        Page(
+            "/codebogen/{round_id:int}",
+            print_sheet,
+            methods=("POST",),
+            roles=TRUSTED,
+            exclusive=True,
+            name="selbstcheck-code-sheet-print",
+        ),
+        Page(
+            "/codebogen/{round_id:int}/weitere",
+            print_more,
+            methods=("POST",),
+            roles=TRUSTED,
+            exclusive=True,
+            name="selbstcheck-code-sheet-more",
+        ),
     ]
 
 

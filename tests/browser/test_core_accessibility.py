@@ -87,6 +87,23 @@ def test_admin_page_is_accessible(page, site, log_in):
     assert_accessible(page, "/-/admin/plugins")
 
 
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_account_pages_are_accessible(page, site, lang, log_in):
+    log_in(page, site, "it", TEST_PASSWORD)
+    for path in ("/-/admin/accounts", "/-/admin/accounts/1", "/-/konto/passwort"):
+        page.goto(f"{site}{path}?lang={lang}")
+        assert_accessible(page, f"{path} [{lang}]")
+        assert_reflows_at_320px(page, f"{path} [{lang}]")
+    page.goto(f"{site}/-/konto/passwort?lang=de")
+    page.get_by_role("button", name="Passwort ändern").click()
+    assert page.get_by_role("alert").is_visible()
+    assert_accessible(page, "own password form with errors")
+    page.goto(f"{site}/-/admin/accounts?lang=de")
+    page.get_by_role("button", name="Konto anlegen").click()
+    assert page.get_by_role("alert").is_visible()
+    assert_accessible(page, "new account form with errors")
+
+
 def test_keyboard_focus_is_visible_and_the_skip_link_comes_first(page, site):
     page.goto(f"{site}/login")
     page.keyboard.press("Tab")

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from willkommen_core import accounts
 from willkommen_core.demo import prepare_demo
 
 LANGS = ["de", "ar"]
@@ -39,6 +40,8 @@ def demo(tmp_path, live_server) -> Demo:
 
     instance, password = prepare_demo(tmp_path / "demo")
     assert password is not None
+    # The demo's one-time password opens only the password page: make it the admin's own.
+    accounts.set_password(instance.db, "admin", password)
     rid = store.create_round(
         instance.db, questionnaire.current(instance), title="Runde 2016", mode="code"
     )

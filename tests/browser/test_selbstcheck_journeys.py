@@ -65,9 +65,9 @@ def test_staff_member_completes_the_self_assessment_with_the_keyboard_only(page,
     _answer_page_with_keys(page, "submit")
 
     assert page.get_by_role("heading", level=1).inner_text() == "Vielen Dank für Ihre Teilnahme!"
-    assert store.response_count(db, rid) == 1
+    assert store.response_count(db, rid).n == 1
     [response] = store.load_responses(db, rid)
-    assert response.perspective in store.PERSPECTIVES
+    assert response.keys[0] in store.PERSPECTIVES  # (perspective, area)
     answered = {item.id for c in q.cornerstones for item in c.items}
     assert set(response.values) == answered
     assert set(response.values.values()) == {2}  # the second choice, picked by ArrowDown
@@ -86,6 +86,8 @@ def test_leadership_runs_a_round_and_turns_a_recommendation_into_a_measure(page,
     page.wait_for_url(re.compile(r".*/selbstcheck/runden/\d+"))
     rid = int(re.search(r"/runden/(\d+)", page.url).group(1))
     page.get_by_label(re.compile("Hinweis zur freiwilligen und anonymen Teilnahme")).check()
+    page.get_by_label("Zustimmung des Personalrats am").fill("2025-09-01")
+    page.get_by_label("Zustimmung der/des Datenschutzbeauftragten am").fill("2025-09-02")
     page.get_by_role("button", name="Runde öffnen").click()
     assert page.get_by_text("Teilnahmecode:").is_visible()
 
@@ -116,3 +118,49 @@ def test_leadership_runs_a_round_and_turns_a_recommendation_into_a_measure(page,
     page.wait_for_url(re.compile(r".*/plan/\?neu=\d+.*"))
     page.goto(f"{base}/plan/")
     assert page.locator("main").get_by_text(title).count() >= 1
+
+
+def test_the_trusted_person_prints_the_codes_once_and_a_colleague_uses_one(
+    page, demo, log_in, assert_accessible, assert_reflows_at_320px
+):
+    """Leadership asks for codes, the trusted person prints them (once), a colleague answers."""
+    from willkommen_plugins.selbstcheck import store
+
+    base, instance = demo
+    db = instance.db
+    accounts.create_user(db, "personalrat", "vertrauensperson", TEST_PASSWORD)
+    log_in(page, base, "leitung", TEST_PASSWORD)
+    page.goto(f"{base}/selbstcheck/runden/neu")
+    page.get_by_label("Titel").fill("Mit Zetteln")
+    page.locator("#f-mode-tokens").check()
+    page.get_by_role("button", name="Runde anlegen").click()
+    page.wait_for_url(re.compile(r".*/selbstcheck/runden/\d+"))
+    rid = int(re.search(r"/runden/(\d+)", page.url).group(1))
+    page.get_by_label(re.compile("Hinweis zur freiwilligen und anonymen Teilnahme")).check()
+    page.get_by_label("Zustimmung des Personalrats am").fill("2025-09-01")
+    page.get_by_label("Zustimmung der/des Datenschutzbeauftragten am").fill("2025-09-02")
+    page.get_by_label("Anzahl Einmal-Codes").fill("4")
+    page.get_by_role("button", name="Runde öffnen").click()
+    page.wait_for_url(f"{base}/selbstcheck/runden/{rid}")
+    assert page.get_by_text("noch nicht gedruckt").is_visible()
+    assert page.locator("strong.code").count() == 0  # leadership never sees a code
+    page.context.clear_cookies()
+
+    log_in(page, base, "personalrat", TEST_PASSWORD)
+    page.get_by_role("link", name="Zu den Code-Bögen").click()
+    assert_accessible(page, "code sheets")
+    assert_reflows_at_320px(page, "code sheets")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Code-Bogen jetzt drucken").click()
+    codes = page.locator("strong.code").all_inner_texts()
+    assert len(set(codes)) == 4
+    assert_accessible(page, "code sheet")
+    page.goto(f"{base}/selbstcheck/runden/{rid}/ergebnisse")
+    assert page.get_by_text("Ihre Rolle hat keinen Zugriff").is_visible()
+    page.goto(f"{base}/selbstcheck/codebogen/")
+    assert page.locator("strong.code").count() == 0  # shown once only
+    page.context.clear_cookies()
+
+    page.goto(f"{base}/selbstcheck/teilnahme?code={codes[0]}")
+    assert page.get_by_role("heading", level=1).inner_text() == "Selbstcheck: Mit Zetteln"
+    assert store.token_counts(db, rid) == (4, 0)

@@ -142,6 +142,11 @@ class Release:
     _texts: list[tuple[Key | None, Text]]
     _members_of: dict[tuple[object, ...], list[int]] = field(default_factory=dict)
 
+    @property
+    def items(self) -> list[str]:
+        """Ids of the items answered in this set, in order of first appearance."""
+        return list(self._items)
+
     # -- groups ----------------------------------------------------------------------
 
     def _wanted(self, filters: Mapping[str, object]) -> tuple[object, ...]:

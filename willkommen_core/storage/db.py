@@ -1,15 +1,56 @@
-"""The database of an instance: SQLite (embedded default) or PostgreSQL."""
+"""The database of an instance: SQLite (embedded default) or PostgreSQL.
+
+Answers that must stay anonymous (self-assessment, needs survey) are written
+with ``write(sensitive=True)``: on SQLite no journal keeps the transaction
+after it committed, and the file is rewritten in key order at the next quiet
+moment (:meth:`Database.compact`), so neither the write-ahead log nor the byte
+order of the database file tells which code was spent for which answers or
+in what order answers arrived. See ``docs/privacy.md, "Storage"``.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
+import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, event, text
+try:
+    import fcntl
+except ImportError:  # Windows: SQLite's own locking alone
+    fcntl = None  # type: ignore[assignment]
+
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Table,
+    create_engine,
+    delete,
+    event,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_SCRUB_TIMEOUT_MS = 2_000
+"""How long scrubbing the journal waits for readers; if they take longer, the
+next write of the process tries again (a writer must not stall for 30 s)."""
+QUIET_SECONDS = 2.0
+"""Compact this long after the last sensitive write ..."""
+LATEST_SECONDS = 60.0
+"""... but no later than this after the first one not yet compacted."""
+COMPACT_SHARE = 20
+"""At least this many times the last compaction's duration passes before the
+next: compacting a large file under steady load takes at most 1/20 of the time."""
+PG_LOCK_TIMEOUT = "5s"
+
+log = logging.getLogger(__name__)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -24,6 +65,11 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # Deleted and overwritten content is zeroed, not left in free space.
+        cur.execute("PRAGMA secure_delete=ON")
+        # Whenever the log restarts after a checkpoint, it is cut back to the
+        # frames being written: old transactions never linger at its end.
+        cur.execute("PRAGMA journal_size_limit=0")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -44,11 +90,17 @@ class Database:
         self.url = url
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
+        self._journal_dirty = False
+        self._compactor: _Compactor | None = None
+        self._turn: _Turn | None = None
         if self.dialect == "sqlite":
             self.engine = create_engine(
                 url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
             )
             _configure_sqlite(self.engine)
+            self._compactor = _Compactor(self)
+            if parsed.database and parsed.database != ":memory:":
+                self._turn = _Turn(parsed.database + "-turn")
         else:
             if parsed.drivername == "postgresql":
                 url = str(
@@ -65,10 +117,155 @@ class Database:
             yield session
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A session whose transaction commits on success and rolls back on error."""
-        with Session(self._write_engine) as session, session.begin():
-            yield session
+    def write(self, *, sensitive: bool = False) -> Iterator[Session]:
+        """A session whose transaction commits on success and rolls back on error.
+
+        ``sensitive``: the transaction stores anonymous answers or spends the
+        code they came with. Once it committed, the journal is scrubbed
+        (:meth:`scrub_journal`) and, on SQLite, the file compacted at the next
+        quiet moment, so nothing in the files pairs this write's parts or
+        orders it among the others.
+        """
+        if not sensitive or self._turn is None:
+            with Session(self._write_engine) as session, session.begin():
+                yield session
+            if sensitive or self._journal_dirty:
+                self.scrub_journal()
+            return
+        with self._turn:
+            with Session(self._write_engine) as session, session.begin():
+                yield session
+            mark = self._wal_mark()
+        # The slow part of a checkpoint, two fsyncs, outside the turn: the
+        # other processes commit meanwhile. What is left (truncating, and
+        # frames committed since) is quick, and one process's truncation
+        # covers the others' frames: they find the log restarted.
+        self._checkpoint("PASSIVE")
+        with self._turn:
+            if self._journal_dirty or (mark is not None and self._wal_mark() == mark):
+                self.scrub_journal()
+        if self._compactor is not None:
+            self._compactor.touch()
+
+    def _wal_mark(self) -> bytes | None:
+        """The log header's checkpoint sequence number and salts, which change
+        whenever the log restarts; ``None`` while the log is empty."""
+        try:
+            with open(f"{self.engine.url.database}-wal", "rb") as wal:
+                head = wal.read(24)
+        except OSError:
+            return None
+        return head[12:24] if len(head) == 24 else None
+
+    def scrub_journal(self) -> bool:
+        """SQLite: move the write-ahead log into the database file and truncate it to 0 bytes.
+
+        Until a checkpoint, the log holds every committed transaction as a
+        whole (e.g. a one-time code's page marked used next to the page with
+        the answers); with ``secure_delete`` the file itself keeps no stale
+        bytes. Returns False when a reader kept the checkpoint from finishing:
+        every later write of this process then tries again. PostgreSQL: its
+        WAL is the server's, nothing to do here (``docs/privacy.md, "Storage"``).
+        """
+        if self.dialect != "sqlite":
+            return True
+        done = self._checkpoint("TRUNCATE")
+        self._journal_dirty = not done
+        return done
+
+    def _checkpoint(self, mode: str) -> bool:
+        """``PRAGMA wal_checkpoint(mode)``; whether it did all there was to do."""
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_SCRUB_TIMEOUT_MS}")
+            busy = cur.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()[0]
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cur.close()
+        except Exception:  # the data is committed: a failed checkpoint must not undo that
+            log.warning(
+                "checkpointing the SQLite journal failed; the next write retries", exc_info=True
+            )
+            raw.invalidate()
+            return False
+        finally:
+            raw.close()
+        return not busy
+
+    def compact(self, *tables: str) -> bool:
+        """Rewrite the stored rows in key order, so no byte order tells when a row arrived.
+
+        SQLite: ``VACUUM`` (the whole file: every table and index rebuilt in
+        key order, free pages dropped), then :meth:`scrub_journal`.
+        PostgreSQL: ``CLUSTER`` each of ``tables`` on its primary key (new
+        files in key order, dead row versions gone, row versions' xmin kept);
+        if its exclusive lock is not granted within ``PG_LOCK_TIMEOUT``, a
+        plain ``VACUUM`` instead. Returns whether every step got done.
+        """
+        if self.dialect == "sqlite":
+            raw = self.engine.raw_connection()
+            try:
+                raw.cursor().execute("VACUUM")
+            except Exception:  # e.g. locked longer than the busy timeout: try when quiet
+                log.warning("compacting the SQLite file failed; trying again later", exc_info=True)
+                if self._compactor is not None:
+                    self._compactor.touch()
+                return False
+            finally:
+                raw.close()
+            if self._compactor is not None:
+                self._compactor.settled()
+            return self.scrub_journal()
+        done = True
+        if not tables:
+            return done
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            quote = conn.dialect.identifier_preparer.quote
+            conn.exec_driver_sql(f"SET lock_timeout = '{PG_LOCK_TIMEOUT}'")
+            try:
+                for table in tables:
+                    index = conn.execute(
+                        text(
+                            "SELECT indexrelid::regclass::text FROM pg_index"
+                            " WHERE indrelid = CAST(:t AS regclass) AND indisprimary"
+                        ),
+                        {"t": table},
+                    ).scalar_one()
+                    try:
+                        conn.exec_driver_sql(f"CLUSTER {quote(table)} USING {index}")
+                    except Exception:
+                        log.warning("CLUSTER %s failed; plain VACUUM instead", table, exc_info=True)
+                        conn.exec_driver_sql(f"VACUUM {quote(table)}")
+                        done = False
+            finally:
+                conn.exec_driver_sql("RESET lock_timeout")
+        return done
+
+    def rewrite_in_key_order(
+        self, session: Session, *parts: tuple[Table, ColumnElement[bool]]
+    ) -> None:
+        """PostgreSQL: delete the rows each ``(table, condition)`` selects and insert
+        them again in primary-key order, in the caller's transaction.
+
+        The new row versions then share this transaction's id (xmin) and, once
+        :meth:`compact` has dropped the old ones, lie in key order: neither
+        reveals the order or the batches in which the rows arrived, nor which
+        one-time code (updated in the same transaction as its answers) went
+        with which. ``parts`` lists parents before their children. SQLite
+        keeps no transaction ids in rows and :meth:`compact` rewrites its
+        whole file, so there this does nothing.
+        """
+        if self.dialect == "sqlite":
+            return
+        found = [
+            (table, session.execute(select(table).where(where).order_by(*table.primary_key)).all())
+            for table, where in parts
+        ]
+        for table, where in reversed(parts):
+            session.execute(delete(table).where(where))
+        for table, rows in found:
+            if rows:
+                session.execute(insert(table), [dict(row._mapping) for row in rows])
 
     def ping(self) -> bool:
         try:
@@ -79,4 +276,124 @@ class Database:
             return False
 
     def dispose(self) -> None:
+        if self._compactor is not None:
+            self._compactor.stop()
+        if self._turn is not None:
+            self._turn.close()
         self.engine.dispose()
+
+
+class _Turn:
+    """Sensitive writes of all processes take turns to commit and to finish scrubbing.
+
+    SQLite makes a waiting writer poll (sleeping 1, 2, 5, 10 ms ...), which
+    with a checkpoint after every batch would leave the worker processes
+    mostly asleep. A kernel lock (``flock``) on a file next to the database
+    hands the turn over at once; a thread lock orders the threads of one
+    process, which share the file.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._threads = threading.Lock()
+        self._fd: int | None = None
+        self._pid = 0
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        try:
+            if fcntl is None:
+                return
+            if self._fd is None or self._pid != os.getpid():
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                self._pid = os.getpid()
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def __exit__(self, *_exc: object) -> None:
+        try:
+            if fcntl is not None and self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+    def close(self) -> None:
+        with self._threads:
+            if self._fd is not None and self._pid == os.getpid():
+                os.close(self._fd)
+            self._fd = None
+
+
+class _Compactor:
+    """Runs :meth:`Database.compact` once sensitive writes have paused.
+
+    ``QUIET_SECONDS`` after the last of them, at the latest ``LATEST_SECONDS``
+    after the first, and never sooner than ``COMPACT_SHARE`` times the last
+    compaction's duration after it. One thread per database and process,
+    started on the first sensitive write; it holds the database only weakly.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._db = weakref.ref(db)
+        self._cond = threading.Condition()
+        self._first: float | None = None
+        self._last = 0.0
+        self._not_before = 0.0
+        self._stopped = False
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+        self.runs = 0
+        """Compactions finished (for tests)."""
+
+    def touch(self) -> None:
+        with self._cond:
+            now = time.monotonic()
+            if self._first is None:
+                self._first = now
+                self._cond.notify()
+            self._last = now
+            # A thread does not survive fork(): a worker starts its own.
+            if self._thread is None or self._pid != os.getpid():
+                self._pid = os.getpid()
+                self._thread = threading.Thread(
+                    target=self._loop, name="willkommen-compact", daemon=True
+                )
+                self._thread.start()
+
+    def settled(self) -> None:
+        """The file was just compacted: nothing to do until the next sensitive write."""
+        with self._cond:
+            self._first = None
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopped = True
+            self._cond.notify()
+
+    def _due(self) -> float | None:
+        if self._first is None:
+            return None
+        quiet = min(self._last + QUIET_SECONDS, self._first + LATEST_SECONDS)
+        return max(quiet, self._not_before)
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._stopped and (
+                    (due := self._due()) is None or due > time.monotonic()
+                ):
+                    self._cond.wait(None if due is None else due - time.monotonic())
+                if self._stopped:
+                    return
+                self._first = None
+            db = self._db()
+            if db is None:
+                return
+            started = time.monotonic()
+            db.compact()
+            del db
+            with self._cond:
+                self._not_before = time.monotonic() + COMPACT_SHARE * (time.monotonic() - started)
+                self.runs += 1

@@ -86,13 +86,20 @@ def upgrade(
     (restore: schema and data change together or not at all) and no states
     are returned, since reading them on another connection would not see them.
     """
-    for component in components:
-        if connection is not None:
+    if connection is not None:
+        for component in components:
             command.upgrade(_config(component, connection), target)
-            continue
+        return []
+    before = [state(db, c).current for c in components]
+    for component in components:
         with db._write_engine.begin() as conn:
             command.upgrade(_config(component, conn), target)
-    return [] if connection is not None else [state(db, c) for c in components]
+    after = [state(db, c) for c in components]
+    if [s.current for s in after] != before:
+        # Migrations rewrite rows (e.g. drop a column): on SQLite only a
+        # rewrite of the file leaves neither old values nor old order behind.
+        db.compact()
+    return after
 
 
 def revision(db: Database, component: Component, message: str, autogenerate: bool = True) -> None:

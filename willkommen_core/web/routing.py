@@ -2,8 +2,8 @@
 
 Every page of the core and of every plugin is a :class:`Page`. It states its
 access (``public=True``, or the roles allowed; ``admin`` may use every
-staff page) and the core wraps its endpoint so that access and CSRF are
-checked before the endpoint runs. ``tests/test_routes_security.py`` walks
+staff page except those declared ``exclusive``) and the core wraps its
+endpoint so that access and CSRF are checked before the endpoint runs. ``tests/test_routes_security.py`` walks
 all routes of an app and verifies both.
 """
 
@@ -69,6 +69,9 @@ class Page(Route):
 
     ``public``: anyone, also without login. Otherwise a logged-in user is
     required, and with ``roles`` one of those roles (or ``admin``).
+    ``exclusive=True``: only the named ``roles``, not even ``admin``; for
+    separation of duties, e.g. the self-assessment's one-time code sheets,
+    which nobody who can read results (leadership, IT) may ever see.
     ``csrf`` can only be switched off for endpoints that change nothing.
     """
 
@@ -82,9 +85,13 @@ class Page(Route):
         roles: Sequence[str] | None = None,
         name: str | None = None,
         csrf: bool = True,
+        exclusive: bool = False,
     ) -> None:
+        if exclusive and (public or not roles):
+            raise ValueError("an exclusive page names its roles and is not public")
         self.public = public
         self.roles = tuple(roles) if roles else None
+        self.exclusive = exclusive
         self.csrf = csrf
         self.endpoint_func = endpoint
         super().__init__(
@@ -106,7 +113,7 @@ class Page(Route):
                         )
                         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
                     raise AccessDenied(401, _("Bitte melden Sie sich an."))
-                if self.roles and not user.has_role(*self.roles):
+                if not self.allows(user):
                     raise AccessDenied(403, _("Ihre Rolle hat keinen Zugriff auf diese Seite."))
             if self.csrf and request.method not in SAFE_METHODS:
                 await check_csrf(request)
@@ -116,5 +123,13 @@ class Page(Route):
 
         return guarded
 
+    def allows(self, user: Any) -> bool:
+        """Whether the logged-in ``user`` has a role that may use this page."""
+        if self.roles is None:
+            return True
+        if self.exclusive:
+            return user.role in self.roles
+        return bool(user.has_role(*self.roles))
+
     def access(self) -> dict[str, Any]:
-        return {"public": self.public, "roles": self.roles}
+        return {"public": self.public, "roles": self.roles, "exclusive": self.exclusive}
