@@ -88,7 +88,23 @@ def test_the_index_page_lists_every_authority_with_its_link(client):
     assert '<a href="/harz/">Landkreis Harz</a>' in page.text
     assert '<a href="/stendal/">Landkreis Stendal</a>' in page.text
     assert "<caption>" in page.text
-    assert client.get("/healthz").json()["instances"]["harz"]["served"] is True
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_the_host_healthz_shows_details_only_to_an_api_token(folder, client):
+    """Issue 12: anonymous gets the status only, no version and no list of instances."""
+    anonymous = client.get("/healthz")
+    assert anonymous.status_code == 200 and anonymous.json() == {"status": "ok"}
+    assert "harz" not in anonymous.text and "version" not in anonymous.text
+    wrong = client.get("/healthz", headers={"authorization": "Bearer wk_nonsense"})
+    assert wrong.json() == {"status": "ok"}
+    instance = Instance.open(folder / "harz")
+    token = accounts.create_token(instance.db, "monitor", "leitung")
+    instance.db.dispose()
+    details = client.get("/healthz", headers={"authorization": f"Bearer {token}"}).json()
+    assert details["status"] == "ok" and details["version"]
+    assert details["instances"]["harz"]["served"] is True
+    assert details["instances"]["stendal"]["path"] == "/stendal/"
 
 
 def test_each_instance_answers_under_its_slug_with_its_own_settings(client):

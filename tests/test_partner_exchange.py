@@ -52,7 +52,7 @@ def test_import_detects_commas_and_a_byte_order_mark(make_instance):
     exchange.import_csv(instance.db, GOOD_COMMA.encode(), categories.load(instance))
     [ihk] = store.search(instance.db)
     assert ihk.services == "Anerkennung, Beratung" and ihk.languages == ["en", "pl"]
-    assert ihk.status == "angesprochen" and ihk.public  # defaults of missing columns
+    assert ihk.status == "angesprochen" and not ihk.public  # defaults of missing columns
 
 
 def test_import_is_all_or_nothing_and_names_line_and_column_of_each_error(make_instance):
@@ -122,6 +122,25 @@ def test_csv_export_round_trips_through_import(make_instance):
 
     assert comparable(target) == comparable(source)
     assert exchange.export_csv(store.search(target.db)) == exported
+
+
+def test_imported_partners_are_internal_unless_marked_public(make_instance, make_client):
+    """Issue 12: no public column or an empty cell keeps a partner off the help page."""
+    instance = make_instance(["partner"])
+    cats = categories.load(instance)
+    exchange.import_csv(instance.db, b"name;category;languages\nStillerPartner;netzwerk;ar\n", cats)
+    data = b"name;category;languages;public\nLeererPartner;netzwerk;ar;\nOffenerPartner;netzwerk;ar;ja\n"
+    exchange.import_csv(instance.db, data, cats)
+    public = {p.name: p.public for p in store.search(instance.db)}
+    assert public == {"StillerPartner": False, "LeererPartner": False, "OffenerPartner": True}
+    page = make_client(instance).get("/partner/hilfe?language=ar").text
+    assert "OffenerPartner" in page
+    assert "StillerPartner" not in page and "LeererPartner" not in page
+    # The round trip keeps both: an exported public partner comes back public.
+    target = make_instance(["partner"])
+    exported = exchange.export_csv(store.search(instance.db))
+    exchange.import_csv(target.db, exported, categories.load(target))
+    assert {p.name: p.public for p in store.search(target.db)} == public
 
 
 def test_vcard_export_parses_back_with_vobject(make_instance):

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from willkommen_core.cli import cli
 from willkommen_core.errors import UserError
 from willkommen_core.rollout import register
-from willkommen_core.scaffold import installed_plugins
+from willkommen_core.scaffold import builtin_plugins, installed_plugins
 
 SAXONY_ANHALT = {
     # slug: (type, seat)
@@ -47,9 +47,25 @@ def test_magdeburg_is_the_only_model_authority():
     assert [e.slug for e in reg.authorities if e.model_authority] == ["magdeburg"]
 
 
-def test_modules_all_means_every_installed_module():
+def test_modules_all_means_the_toolkits_own_modules():
     reg = register.load("sachsen-anhalt")
-    assert all(e.modules == installed_plugins() for e in reg.authorities)
+    assert all(e.modules == builtin_plugins() for e in reg.authorities)
+    assert {"partner", "selbstcheck"} <= set(builtin_plugins())
+
+
+def test_modules_all_leaves_out_a_third_party_module_unless_it_is_named(
+    tmp_path, hallo_distribution
+):
+    """Issue 12: a pip-installed plugin is only enabled where the register names it."""
+    assert hallo_distribution in installed_plugins()
+    everything = GOOD.replace("modules = []", 'modules = "all"')
+    reg = register.load(write(tmp_path, everything))
+    assert all(e.modules == builtin_plugins() for e in reg.authorities)
+    assert hallo_distribution not in builtin_plugins()
+    named = everything.replace('languages = ["de", "ar"]', 'modules = ["partner", "hallo"]')
+    reg = register.load(write(tmp_path, named))
+    assert reg.authorities[0].modules == builtin_plugins()
+    assert reg.authorities[1].modules == ["partner", "hallo"]
 
 
 def test_the_shipped_register_is_found_by_name_and_lives_in_the_package():
@@ -193,7 +209,7 @@ def test_a_csv_register_has_one_row_per_authority_and_rows_adding_sites(tmp_path
     harz, stendal = reg.authorities
     assert [s.city for s in harz.sites] == ["Halberstadt", "Wernigerode"]
     assert harz.languages == ["de", "en"] and harz.modules == ["partner"]
-    assert stendal.modules == installed_plugins()
+    assert stendal.modules == builtin_plugins()
     assert (harz.line, stendal.line) == (2, 4)
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import contextlib
 import re
+import zlib
 from html import unescape
 
 import pytest
@@ -278,3 +282,46 @@ def test_participation_chrome_is_translated_for_staff_languages(instance, make_c
     assert "повністю" in page.text or "Далі" in page.text  # scale or button in Ukrainian
     page = client.get(START, params={"code": rnd.code, "lang": "ar"})
     assert 'dir="rtl"' in page.text
+
+
+def _decodings(value: str) -> list[bytes]:
+    """The hidden value as it is and under every base64 variant an onlooker would try."""
+    out = [value.encode()]
+    for part in [value, *value.replace("~", ".").split(".")]:
+        padded = part + "=" * (-len(part) % 4)
+        for decode in (base64.urlsafe_b64decode, base64.b64decode):
+            try:
+                raw = decode(padded)
+            except (ValueError, binascii.Error):
+                continue
+            out.append(raw)
+            with contextlib.suppress(zlib.error):
+                out.append(zlib.decompress(raw))
+    return out
+
+
+def test_the_hidden_state_reveals_neither_code_nor_answers(instance, participant):
+    """Issue 12: the state between pages is encrypted, not only signed."""
+    rnd = open_round(instance)
+    participant.start(rnd.code)
+    participant.post(perspective="mitarbeitende")
+    items = _items_on(participant.page.text)
+    assert items
+    participant.answer_page("4")
+    state = _hidden(participant.page.text, "state")
+    secrets_shown = [rnd.code.encode(), *(i.encode() for i in items), b"mitarbeitende"]
+    for raw in _decodings(state):
+        for secret in secrets_shown:
+            assert secret not in raw, f"{secret!r} readable in the hidden state"
+    # Still authenticated: one flipped character is refused like before.
+    flipped = state[:-2] + ("A" if state[-2] != "A" else "B") + state[-1]
+    page = participant.client.post(
+        START,
+        data={
+            "csrf_token": csrf_from(participant.page.text),
+            "state": flipped,
+            "step": _hidden(participant.page.text, "step"),
+            "nav": "next",
+        },
+    )
+    assert page.status_code == 400 and "nicht gelesen werden" in page.text

@@ -149,6 +149,22 @@ def installed_plugins() -> list[str]:
     return sorted({c.name for c in _entry_point_candidates()})
 
 
+BUILTIN_PACKAGE = "willkommen_plugins"
+
+
+def builtin_plugins() -> list[str]:
+    """The toolkit's own modules: entry points whose module lives in ``willkommen_plugins``."""
+    from .plugins import _entry_point_candidates
+
+    return sorted(
+        {
+            c.name
+            for c in _entry_point_candidates()
+            if c.origin.partition(":")[2].split(".")[0] == BUILTIN_PACKAGE
+        }
+    )
+
+
 def validate_context(
     ctx: dict[str, Any],
     origin: dict[str, str] | None = None,

@@ -162,7 +162,7 @@ def parse_csv(
             )
             continue
         raw = dict(zip(header, map(from_spreadsheet_safe, values), strict=True))
-        raw.setdefault("public", "ja")
+        raw.setdefault("public", "nein")  # internal unless the row says public
         partner, field_errors = validate(raw, categories, today=today)
         for col, message in field_errors.items():
             errors.append(RowError(start, col, message))

@@ -12,13 +12,18 @@ unused code. Participation counts of an open round are shown only coarsely.
 
 from __future__ import annotations
 
+import base64
 import json
+import secrets
 from datetime import date
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -102,23 +107,38 @@ def notice_text(request: Request) -> str:
 # -- participation ------------------------------------------------------------------
 
 
-def _serializer(request: Request) -> URLSafeSerializer:
-    return _serializer_for(_instance(request).settings.secret_key.get_secret_value())
+_STATE_PREFIX = "v1."
+
+
+def _state_key(request: Request) -> bytes:
+    return _state_key_for(_instance(request).settings.secret_key.get_secret_value())
 
 
 @lru_cache(maxsize=8)
-def _serializer_for(secret: str) -> URLSafeSerializer:
-    return URLSafeSerializer(secret, salt="willkommen-selbstcheck-teilnahme")
+def _state_key_for(secret: str) -> bytes:
+    """The key that seals the participant's hidden state, derived from ``secret_key``."""
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"willkommen selbstcheck state v1"
+    ).derive(secret.encode())
 
 
 def _dump(request: Request, state: dict[str, Any]) -> str:
-    return str(_serializer(request).dumps(state))
+    """The state sealed with AES-GCM: neither the code nor any answer can be read from it."""
+    nonce = secrets.token_bytes(12)
+    plain = json.dumps(state, separators=(",", ":")).encode()
+    sealed = AESGCM(_state_key(request)).encrypt(nonce, plain, _STATE_PREFIX.encode())
+    return _STATE_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
 
 
 def _load(request: Request, raw: str) -> dict[str, Any] | None:
+    if not raw.startswith(_STATE_PREFIX):
+        return None
+    body = raw[len(_STATE_PREFIX) :]
     try:
-        state = _serializer(request).loads(raw)
-    except BadSignature:
+        blob = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        plain = AESGCM(_state_key(request)).decrypt(blob[:12], blob[12:], _STATE_PREFIX.encode())
+        state = json.loads(plain)
+    except (InvalidTag, ValueError):
         return None
     return state if isinstance(state, dict) and isinstance(state.get("r"), int) else None
 

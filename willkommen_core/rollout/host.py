@@ -2,7 +2,8 @@
 
 Each instance folder ``DIR/<slug>/`` is served under ``/<slug>/`` with its own
 settings, plugins, secret key and database; ``/`` is an index page of the
-state's authorities and ``/healthz`` reports each instance.
+state's authorities and ``/healthz`` gives the status to anyone and reports each
+instance only to a bearer API token of one of the hosted instances.
 
 How an instance works under a prefix without knowing it: the host strips
 ``/<slug>`` from the request path, so the instance's app routes exactly as
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.types import Message, Receive, Scope, Send
 
 from ..errors import UserError
@@ -222,11 +224,13 @@ class InstancesHost:
                 [(b"content-type", b"text/html; charset=utf-8")],
             )
         elif path == "/healthz":
+            auth = dict(scope.get("headers") or []).get(b"authorization", b"").decode("latin-1")
+            detailed = await run_in_threadpool(self._token_valid, auth)
             await self._respond(
                 send,
                 200,
-                json.dumps(self.health()).encode(),
-                [(b"content-type", b"application/json")],
+                json.dumps(self.health(detailed=detailed)).encode(),
+                [(b"content-type", b"application/json"), (b"cache-control", b"no-store")],
             )
         else:
             await self._respond(
@@ -265,9 +269,29 @@ class InstancesHost:
         )
         await send({"type": "http.response.body", "body": body})
 
-    def health(self) -> dict[str, Any]:
+    def _token_valid(self, authorization: str) -> bool:
+        """Whether ``Authorization: Bearer ...`` names a valid API token of a hosted instance."""
+        from ..accounts import user_for_token
+
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return False
+        return any(
+            user_for_token(h.app.app.state.instance.db, token.strip()) is not None
+            for h in self.hosted.values()
+            if h.app is not None
+        )
+
+    def health(self, *, detailed: bool = False) -> dict[str, Any]:
+        """The status for anyone; the list of instances only with ``detailed``."""
+        status = "ok" if all(h.app for h in self.hosted.values()) else "degraded"
+        if not detailed:
+            return {"status": status}
+        from .. import __version__
+
         return {
-            "status": "ok" if all(h.app for h in self.hosted.values()) else "degraded",
+            "status": status,
+            "version": __version__,
             "instances": {
                 slug: {"served": h.app is not None, "path": f"/{slug}/"}
                 for slug, h in self.hosted.items()

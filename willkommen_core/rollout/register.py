@@ -31,10 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, UserError
-from ..scaffold import installed_plugins, slugify, validate_context
+from ..scaffold import builtin_plugins, installed_plugins, slugify, validate_context
 
 ALL_MODULES = "all"
-"""``modules = "all"``: every toolkit module installed where the rollout runs."""
+"""``modules = "all"``: the toolkit's own modules; third-party ones are named explicitly."""
 DEFAULT_LANGUAGES = ["de", "en", "uk", "ar", "fa", "ru", "pl", "ro", "tr", "ps"]
 DEFAULT_DATABASE_URL = "sqlite:///willkommen.db"
 
@@ -202,7 +202,8 @@ def _validate(entries: list[Entry], reader: _Reader) -> list[Problem]:
     for index, entry in enumerate(entries):
         where = f"authority[{index}]"
         if entry.modules == [ALL_MODULES]:
-            entry.modules = list(known)
+            # Not whatever happens to be pip-installed where the rollout runs.
+            entry.modules = builtin_plugins()
         elif ALL_MODULES in entry.modules:
             problems.append(
                 Problem(
