@@ -49,6 +49,11 @@ def dump(instance: Any) -> dict[str, list[tuple[tuple[str, Any], ...]]]:
     return out
 
 
+def secret(instance: Any) -> str:
+    """The secret_key of ``instance``: what ``--key-file`` reads from its .env."""
+    return str(instance.settings.secret_key.get_secret_value())
+
+
 def data_tables(instance: Any) -> dict[str, list[Any]]:
     return {k: v for k, v in dump(instance).items() if not k.startswith("alembic_version")}
 
@@ -145,7 +150,7 @@ def test_round_trip_restores_every_row_type_and_value_exactly(source, fresh, tmp
     assert f"{sum(map(len, data.values()))} rows in {len(data)} tables" in summary
     assert "4 files" in summary
 
-    restore_backup(fresh, file, replace=False)
+    restore_backup(fresh, file, replace=False, signer_secret=secret(source))
 
     assert dump(fresh) == dump(source)
     assert read_files(fresh.root) == expected_files
@@ -173,7 +178,7 @@ def test_restored_instance_keeps_working_new_rows_get_fresh_ids(source, fresh, t
     """On PostgreSQL the sequences continue after the restored ids."""
     file = tmp_path / "b.zip"
     create_backup(source, file)
-    restore_backup(fresh, file, replace=False)
+    restore_backup(fresh, file, replace=False, signer_secret=secret(source))
     new = accounts.create_user(fresh.db, "neu", "leitung", "noch-ein-passwort")
     with source.db.read() as s:
         assert new.id > max(s.execute(select(accounts.users.c.id)).scalars())
@@ -185,7 +190,7 @@ def test_manifest_records_versions_revisions_counts_and_checksums(source, tmp_pa
     with zipfile.ZipFile(file) as zf:
         manifest = json.loads(zf.read("manifest.json"))
         items = zf.read("tables/kiste_items.jsonl")
-    assert manifest["format"] == "willkommen-backup" and manifest["format_version"] == 1
+    assert manifest["format"] == "willkommen-backup" and manifest["format_version"] == 2
     assert manifest["authority"] == "teststadt"
     assert manifest["dialect"] == source.db.dialect
     assert datetime.fromisoformat(manifest["created"]) <= datetime.now(UTC)
@@ -229,7 +234,7 @@ def test_tables_of_a_disabled_plugin_are_backed_up_and_restored(
 
     local_kiste(tmp_path / "dst")
     target = make_instance([], name="dst")  # kiste installed here, but not enabled
-    restore_backup(target, file, replace=False)
+    restore_backup(target, file, replace=False, signer_secret=secret(source))
     assert dump(target) == dump(source)
 
 
@@ -241,7 +246,7 @@ def test_a_backup_from_sqlite_restores_into_either_database(
     file = tmp_path / "b.zip"
     create_backup(source, file)
     target = make_instance(name="target", extra_plugins=(("kiste", kiste),))
-    restore_backup(target, file, replace=False)
+    restore_backup(target, file, replace=False, signer_secret=secret(source))
     assert dump(target) == dump(source)
 
 
@@ -258,7 +263,7 @@ def test_an_older_backup_is_restored_at_its_revisions_then_upgraded(make_instanc
     assert "kiste at kiste_0001" in create_backup(source, file)
     target = make_instance(name="new", extra_plugins=(("kiste", kiste),))
 
-    restore_backup(target, file, replace=False)
+    restore_backup(target, file, replace=False, signer_secret=secret(source))
 
     assert migrate.state(target.db, kiste_component).current == "kiste_0002"
     with target.db.read() as s:
@@ -279,15 +284,21 @@ def rewrite(src: Path, dst: Path, *, replace: dict[str, bytes | None]) -> Path:
             else:
                 zout.writestr(info, zin.read(info.filename))
         for name in replace.keys() - set(zin.namelist()):
-            zout.writestr(name, replace[name] or b"")
+            if replace[name] is not None:
+                zout.writestr(name, replace[name])
     return dst
 
 
-def edit_manifest(src: Path, dst: Path, change: Any) -> Path:
+def edit_manifest(src: Path, dst: Path, change: Any, key: str | None = None) -> Path:
+    """``change`` the manifest; signed again with the secret ``key`` if given."""
     with zipfile.ZipFile(src) as zf:
         manifest = json.loads(zf.read("manifest.json"))
     change(manifest)
-    return rewrite(src, dst, replace={"manifest.json": json.dumps(manifest).encode()})
+    raw = json.dumps(manifest).encode()
+    replace: dict[str, bytes | None] = {"manifest.json": raw}
+    if key is not None:
+        replace["manifest.sig"] = backup_mod.sign(backup_mod.backup_key(key), raw)
+    return rewrite(src, dst, replace=replace)
 
 
 @pytest.fixture
@@ -300,7 +311,7 @@ def occupied(make_instance, kiste):
     return instance
 
 
-def _changed_row(file: Path, tmp: Path) -> Path:
+def _changed_row(file: Path, tmp: Path, key: str | None = None) -> Path:
     with zipfile.ZipFile(file) as zf:
         data = zf.read("tables/kiste_items.jsonl")
     return rewrite(
@@ -313,35 +324,37 @@ def _changed_row(file: Path, tmp: Path) -> Path:
     [
         (_changed_row, "table kiste_items was changed or damaged"),
         (
-            lambda f, t: rewrite(f, t, replace={"tables/core_users.jsonl": None}),
+            lambda f, t, k: rewrite(f, t, replace={"tables/core_users.jsonl": None}),
             "table core_users is missing (tables/core_users.jsonl)",
         ),
         (
-            lambda f, t: rewrite(f, t, replace={"files/uploads/leer.txt": b"neu"}),
-            "file uploads/leer.txt was changed or damaged",
+            lambda f, t, k: rewrite(f, t, replace={"files/uploads/leer.txt": b"neu"}),
+            "file uploads/leer.txt has 3 bytes, the manifest says 0",
         ),
         (
-            lambda f, t: rewrite(f, t, replace={"tables/extra.jsonl": b"[]\n"}),
+            lambda f, t, k: rewrite(f, t, replace={"tables/extra.jsonl": b"[]\n"}),
             "unexpected entry tables/extra.jsonl",
         ),
         (
-            lambda f, t: edit_manifest(f, t, lambda m: m.update(format_version=99)),
+            lambda f, t, k: edit_manifest(f, t, lambda m: m.update(format_version=99), k),
             "unsupported backup format version 99",
         ),
         (
-            lambda f, t: edit_manifest(f, t, lambda m: m["components"].update(kiste="kiste_0099")),
+            lambda f, t, k: edit_manifest(
+                f, t, lambda m: m["components"].update(kiste="kiste_0099"), k
+            ),
             "component kiste is at revision kiste_0099, which this toolkit",
         ),
         (
-            lambda f, t: edit_manifest(f, t, lambda m: m["components"].update(fremd="f_1")),
+            lambda f, t, k: edit_manifest(f, t, lambda m: m["components"].update(fremd="f_1"), k),
             "plugin 'fremd', which is not installed here",
         ),
         (
-            lambda f, t: rewrite(f, t, replace={"manifest.json": None}),
+            lambda f, t, k: rewrite(f, t, replace={"manifest.json": None}),
             "not a Willkommen backup (manifest.json is missing)",
         ),
         (
-            lambda f, t: t.write_bytes(b"PK\x03\x04 kaputt") and t,
+            lambda f, t, k: t.write_bytes(b"PK\x03\x04 kaputt") and t,
             "not a Willkommen backup (not a readable zip file",
         ),
     ],
@@ -363,11 +376,11 @@ def test_a_damaged_or_altered_backup_is_refused_and_nothing_changes(
     write_files(source.root)
     good = tmp_path / "good.zip"
     create_backup(source, good)
-    bad = tamper(good, tmp_path / "bad.zip")
+    bad = tamper(good, tmp_path / "bad.zip", secret(source))
     before = dump(occupied)
 
     with pytest.raises(UserError) as err:
-        restore_backup(occupied, bad, replace=True)
+        restore_backup(occupied, bad, replace=True, signer_secret=secret(source))
 
     assert message in str(err.value)
     assert str(bad) in str(err.value)
@@ -389,15 +402,22 @@ def test_a_row_the_schema_rejects_rolls_everything_back(source, occupied, tmp_pa
     import hashlib
 
     manifest["tables"]["kiste_anhang"]["sha256"] = hashlib.sha256(data).hexdigest()
+    manifest["tables"]["kiste_anhang"]["size"] = len(data)
+    raw = json.dumps(manifest).encode()
     bad = rewrite(
         good,
         tmp_path / "bad.zip",
-        replace={"tables/kiste_anhang.jsonl": data, "manifest.json": json.dumps(manifest).encode()},
+        replace={
+            "tables/kiste_anhang.jsonl": data,
+            "manifest.json": raw,
+            # signed by the instance that made it: a bug of that instance, not an attack
+            "manifest.sig": backup_mod.sign(backup_mod.backup_key(secret(source)), raw),
+        },
     )
     before = dump(occupied)
 
     with pytest.raises(UserError, match="table kiste_anhang: rows cannot be restored"):
-        restore_backup(occupied, bad, replace=True)
+        restore_backup(occupied, bad, replace=True, signer_secret=secret(source))
 
     assert dump(occupied) == before
 
@@ -409,10 +429,10 @@ def test_restoring_over_existing_data_needs_replace(source, occupied, tmp_path):
     before = dump(occupied)
 
     with pytest.raises(UserError, match=r"already holds data .*pass --yes to replace it"):
-        restore_backup(occupied, file, replace=False)
+        restore_backup(occupied, file, replace=False, signer_secret=secret(source))
     assert dump(occupied) == before
 
-    restore_backup(occupied, file, replace=True)
+    restore_backup(occupied, file, replace=True, signer_secret=secret(source))
     assert dump(occupied) == dump(source)
     # content/ is the backup's now: the target's own file went with the old data.
     assert read_files(occupied.root) == read_files(source.root)
@@ -443,16 +463,21 @@ def test_backup_and_restore_commands_round_trip(make_instance, local_kiste, kist
     dst = local_kiste(tmp_path / "dst")
     target = make_instance(["kiste"], name="dst")
     code, out = run("--instance", str(dst), "restore", str(file))
+    assert code == 1
+    assert "signed with another key than this instance's" in out and "--key-file" in out
+
+    key = ("--key-file", str(src / ".env"))
+    code, out = run("--instance", str(dst), "restore", str(file), *key)
     assert code == 0, out
     assert f"restored {file}: " in out
     assert dump(target) == dump(source)
     assert read_files(dst) == files
 
-    code, out = run("--instance", str(dst), "restore", str(file))
+    code, out = run("--instance", str(dst), "restore", str(file), *key)
     assert code == 1
     assert "already holds data" in out and "--yes" in out
 
-    code, out = run("--instance", str(dst), "restore", str(file), "--yes")
+    code, out = run("--instance", str(dst), "restore", str(file), "--yes", *key)
     assert code == 0, out
     assert dump(target) == dump(source)
 
@@ -483,7 +508,9 @@ def test_restore_command_refuses_a_tampered_file(make_instance, local_kiste, kis
     target = make_instance(["kiste"], name="dst")
     before = dump(target)
 
-    code, out = run("--instance", str(dst), "restore", str(bad), "--yes")
+    code, out = run(
+        "--instance", str(dst), "restore", str(bad), "--yes", "--key-file", str(src / ".env")
+    )
 
     assert code == 1
     assert "table kiste_items was changed or damaged" in out

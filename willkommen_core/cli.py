@@ -664,12 +664,53 @@ def backup(obj: CliContext, file: Path) -> None:
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Replace existing data without asking.")
+@click.option(
+    "--key-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The .env (or a file holding only the secret_key) of the instance that made the "
+    "backup, if its secret_key is not this instance's.",
+)
+@click.option(
+    "--from-authority",
+    metavar="SLUG",
+    help="Restore a backup of another authority (needs --key-file of its instance).",
+)
+@click.option(
+    "--unsigned",
+    is_flag=True,
+    help="Restore a backup without signature (Willkommen 0.1.0): nothing proves it unaltered.",
+)
 @click.pass_obj
-def restore(obj: CliContext, file: Path, yes: bool) -> None:
-    """Restore the instance's data from FILE (replaces what is there)."""
-    from .storage.backup import restore_backup
+def restore(
+    obj: CliContext,
+    file: Path,
+    yes: bool,
+    key_file: Path | None,
+    from_authority: str | None,
+    unsigned: bool,
+) -> None:
+    """Restore the instance's data from FILE (replaces what is there).
 
-    summary = restore_backup(obj.instance(), file, replace=yes)
+    The backup must be signed with this instance's secret_key (or the one in
+    --key-file) and be of this authority (or of --from-authority).
+    """
+    from .storage.backup import read_key_file, restore_backup
+
+    secret = read_key_file(key_file) if key_file is not None else None
+    if unsigned:
+        click.echo(
+            "warning: --unsigned: a backup without signature is restored as it is; "
+            "nothing proves that it was not altered",
+            err=True,
+        )
+    summary = restore_backup(
+        obj.instance(),
+        file,
+        replace=yes,
+        from_authority=from_authority,
+        signer_secret=secret,
+        unsigned=unsigned,
+    )
     click.echo(f"restored {file}: {summary}")
 
 
