@@ -30,7 +30,7 @@ from __future__ import annotations
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 WITHHELD: None = None
 """A characteristic value withheld to protect a small group (matches only "all" or itself)."""
@@ -124,9 +124,11 @@ def _matches(atom: Key | None, wanted: Sequence[object]) -> bool:
 
 @dataclass
 class _Item:
-    """One item's real answers, each placed in an item-level atom."""
+    """One item, tallied once per atom: every view then sums a few atoms."""
 
-    atoms: list[Key | None]  # per respondent (None: no real answer, or left out)
+    ratings: dict[Key, Counter[int]]  # item atom -> real values
+    raters: dict[Key, set[int]]  # item atom -> respondents rated there
+    dont_know: Counter[Key]  # respondent atom -> "cannot judge" answers
 
 
 @dataclass
@@ -136,11 +138,9 @@ class Release:
     characteristics: tuple[str, ...]
     min_size: int
     scale: tuple[int, ...]
-    _answers: list[Answers]
-    _atoms: list[Key | None]  # per respondent: its published atom (None: left out)
+    _sizes: Counter[Key]  # published respondent atom -> respondents
     _items: dict[str, _Item]
     _texts: list[tuple[Key | None, Text]]
-    _members_of: dict[tuple[object, ...], list[int]] = field(default_factory=dict)
 
     @property
     def items(self) -> list[str]:
@@ -155,16 +155,12 @@ class Release:
             raise KeyError(f"not a characteristic of this release: {sorted(unknown)}")
         return tuple(filters.get(c, ANY) for c in self.characteristics)
 
-    def _members(self, wanted: tuple[object, ...]) -> list[int]:
-        found = self._members_of.get(wanted)
-        if found is None:
-            found = [i for i, atom in enumerate(self._atoms) if _matches(atom, wanted)]
-            self._members_of[wanted] = found
-        return found
+    def _members(self, wanted: tuple[object, ...]) -> int:
+        return sum(n for atom, n in self._sizes.items() if _matches(atom, wanted))
 
     def size(self, **filters: object) -> int | None:
         """Respondents in the group, or ``None`` when fewer than the minimum may be shown."""
-        n = len(self._members(self._wanted(filters)))
+        n = self._members(self._wanted(filters))
         return n if n >= self.min_size else None
 
     def suppressed(self, **filters: object) -> bool:
@@ -185,25 +181,22 @@ class Release:
         """
         wanted = self._wanted(filters)
         members = self._members(wanted)
-        if len(members) < self.min_size:
+        if members < self.min_size:
             return SUPPRESSED
-        ids = [i for i in item_ids if i in self._items]
+        items = [self._items[i] for i in item_ids if i in self._items]
         dist = {str(v): 0 for v in self.scale}
         raters: set[int] = set()
-        # Ratings count by item atom, which may be coarser than the group's
-        # respondents: only whole item atoms inside the group are summed.
-        for iid in ids:
-            for r, atom in enumerate(self._items[iid].atoms):
-                if atom is not None and _matches(atom, wanted):
-                    dist[str(self._answers[r].values[iid])] += 1
-                    raters.add(r)
-        dont_know = sum(
-            1
-            for r in members
-            for iid in ids
-            if iid in self._answers[r].values and self._answers[r].values[iid] is None
-        )
-        slots = len(members) * len(ids)
+        dont_know = 0
+        for item in items:
+            # Ratings count by item atom, which may be coarser than the group's
+            # respondents: only whole item atoms inside the group are summed.
+            for atom, values in item.ratings.items():
+                if _matches(atom, wanted):
+                    for value, n in values.items():
+                        dist[str(value)] += n
+                    raters |= item.raters[atom]
+            dont_know += sum(n for atom, n in item.dont_know.items() if _matches(atom, wanted))
+        slots = members * len(items)
         share = round(dont_know / slots, 3) if slots else None
         answers = sum(dist.values())
         if answers == 0:  # every item atom of this group was too small to show
@@ -214,7 +207,7 @@ class Release:
     def texts(self, topic: str, **filters: object) -> list[str]:
         """Free texts of the group on ``topic``, in random order (never arrival order)."""
         wanted = self._wanted(filters)
-        if len(self._members(wanted)) < self.min_size:
+        if self._members(wanted) < self.min_size:
             return []
         found = [t.text for atom, t in self._texts if t.topic == topic and _matches(atom, wanted)]
         random.SystemRandom().shuffle(found)
@@ -223,7 +216,7 @@ class Release:
     def values_of(self, characteristic: str) -> list[str | None]:
         """Values of a characteristic that occur in published atoms (withheld last)."""
         pos = self.characteristics.index(characteristic)
-        seen = {atom[pos] for atom in self._atoms if atom is not None}
+        seen = {atom[pos] for atom in self._sizes}
         return sorted(v for v in seen if v is not None) + ([None] if None in seen else [])
 
 
@@ -254,23 +247,22 @@ def release(
     items: dict[str, _Item] = {}
     for iid in dict.fromkeys(i for a in answers for i in a.values):
         real: Counter[Key] = Counter()
+        dont_know: Counter[Key] = Counter()
         for a, atom in zip(answers, atoms, strict=True):
-            if atom is not None and a.values.get(iid) is not None:
-                real[atom] += 1
+            if atom is not None and iid in a.values:
+                if a.values[iid] is None:
+                    dont_know[atom] += 1
+                else:
+                    real[atom] += 1
         item_map = _cascade(real, width, min_size)
-        items[iid] = _Item(
-            [
-                item_map.get(atom) if atom is not None and a.values.get(iid) is not None else None
-                for a, atom in zip(answers, atoms, strict=True)
-            ]
-        )
-    placed = [(mapping.get(tuple(t.keys)), t) for t in texts]
-    return Release(
-        tuple(characteristics),
-        min_size,
-        tuple(scale),
-        list(answers),
-        atoms,
-        items,
-        placed,
-    )
+        item = _Item({}, {}, dont_know)
+        for r, (a, atom) in enumerate(zip(answers, atoms, strict=True)):
+            value = a.values.get(iid)
+            placed = item_map.get(atom) if atom is not None and value is not None else None
+            if placed is not None:
+                item.ratings.setdefault(placed, Counter())[value] += 1  # type: ignore[index]
+                item.raters.setdefault(placed, set()).add(r)
+        items[iid] = item
+    published = Counter(atom for atom in atoms if atom is not None)
+    texts_placed = [(mapping.get(tuple(t.keys)), t) for t in texts]
+    return Release(tuple(characteristics), min_size, tuple(scale), published, items, texts_placed)
