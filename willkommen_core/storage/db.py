@@ -1,15 +1,16 @@
 """The database of an instance: SQLite (embedded default) or PostgreSQL.
 
 Answers that must stay anonymous (self-assessment, needs survey) are written
-with ``write(sensitive=True)``: on SQLite no journal keeps the transaction
-after it committed, and the file is rewritten in key order at the next quiet
-moment (:meth:`Database.compact`), so neither the write-ahead log nor the byte
-order of the database file tells which code was spent for which answers or
-in what order answers arrived. See ``docs/privacy.md, "Storage"``.
+with ``write(sensitive=True)``: on SQLite the write-ahead log is checkpointed
+and truncated right after the transaction, and the file is rewritten in key
+order at the next quiet moment (:meth:`Database.compact`), so neither the log
+nor the byte order of the database file tells which code was spent for which
+answers or in what order answers arrived. See ``docs/privacy.md, "Storage"``.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import threading
@@ -25,6 +26,7 @@ except ImportError:  # Windows: SQLite's own locking alone
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Engine,
     Table,
     create_engine,
@@ -39,8 +41,9 @@ from sqlalchemy.orm import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_SCRUB_TIMEOUT_MS = 2_000
-"""How long scrubbing the journal waits for readers; if they take longer, the
-next write of the process tries again (a writer must not stall for 30 s)."""
+"""How long a checkpoint waits for readers before it is tried again."""
+SCRUB_RETRY_SECONDS = 0.05
+"""Pause before trying again a checkpoint that a reader kept from finishing."""
 QUIET_SECONDS = 2.0
 """Compact this long after the last sensitive write ..."""
 LATEST_SECONDS = 60.0
@@ -49,6 +52,7 @@ COMPACT_SHARE = 20
 """At least this many times the last compaction's duration passes before the
 next: compacting a large file under steady load takes at most 1/20 of the time."""
 PG_LOCK_TIMEOUT = "5s"
+PG_HORIZON_SECONDS = 10.0
 
 log = logging.getLogger(__name__)
 
@@ -90,17 +94,16 @@ class Database:
         self.url = url
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
-        self._journal_dirty = False
-        self._compactor: _Compactor | None = None
         self._turn: _Turn | None = None
+        self._janitor: _Janitor | None = None
         if self.dialect == "sqlite":
             self.engine = create_engine(
                 url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
             )
             _configure_sqlite(self.engine)
-            self._compactor = _Compactor(self)
             if parsed.database and parsed.database != ":memory:":
                 self._turn = _Turn(parsed.database + "-turn")
+                self._janitor = _Janitor(self)
         else:
             if parsed.drivername == "postgresql":
                 url = str(
@@ -121,31 +124,25 @@ class Database:
         """A session whose transaction commits on success and rolls back on error.
 
         ``sensitive``: the transaction stores anonymous answers or spends the
-        code they came with. Once it committed, the journal is scrubbed
-        (:meth:`scrub_journal`) and, on SQLite, the file compacted at the next
-        quiet moment, so nothing in the files pairs this write's parts or
-        orders it among the others.
+        code they came with. On SQLite the write-ahead log, which holds the
+        transaction as a whole until a checkpoint, is then checkpointed and
+        truncated at once (in the background: the caller need not wait for
+        the two fsyncs, and the log is not kept any longer for that), and the
+        file is compacted at the next quiet moment, so nothing in the files
+        pairs this write's parts or orders it among the others.
         """
-        if not sensitive or self._turn is None:
+        if not sensitive or self._turn is None or self._janitor is None:
             with Session(self._write_engine) as session, session.begin():
                 yield session
-            if sensitive or self._journal_dirty:
-                self.scrub_journal()
             return
-        with self._turn:
-            with Session(self._write_engine) as session, session.begin():
-                yield session
-            mark = self._wal_mark()
-        # The slow part of a checkpoint, two fsyncs, outside the turn: the
-        # other processes commit meanwhile. What is left (truncating, and
-        # frames committed since) is quick, and one process's truncation
-        # covers the others' frames: they find the log restarted.
-        self._checkpoint("PASSIVE")
-        with self._turn:
-            if self._journal_dirty or (mark is not None and self._wal_mark() == mark):
-                self.scrub_journal()
-        if self._compactor is not None:
-            self._compactor.touch()
+        # Sensitive writers of all processes take turns: see _Turn.
+        with self._turn, Session(self._write_engine) as session, session.begin():
+            yield session
+        self._janitor.written(self._wal_mark())
+
+    def settle(self, timeout: float = 10.0) -> bool:
+        """Wait until the log holds no sensitive write of this process; whether it does not."""
+        return self._janitor is None or self._janitor.settle(timeout)
 
     def _wal_mark(self) -> bytes | None:
         """The log header's checkpoint sequence number and salts, which change
@@ -163,15 +160,26 @@ class Database:
         Until a checkpoint, the log holds every committed transaction as a
         whole (e.g. a one-time code's page marked used next to the page with
         the answers); with ``secure_delete`` the file itself keeps no stale
-        bytes. Returns False when a reader kept the checkpoint from finishing:
-        every later write of this process then tries again. PostgreSQL: its
-        WAL is the server's, nothing to do here (``docs/privacy.md, "Storage"``).
+        bytes. Returns False when a reader kept the checkpoint from finishing.
+        PostgreSQL: its WAL is the server's, nothing to do here (see
+        ``docs/privacy.md``).
         """
         if self.dialect != "sqlite":
             return True
-        done = self._checkpoint("TRUNCATE")
-        self._journal_dirty = not done
-        return done
+        return self._checkpoint("TRUNCATE")
+
+    def _scrub(self, marks: set[bytes]) -> bool:
+        """The janitor's checkpoint after sensitive writes whose log had ``marks``."""
+        # The slow part, two fsyncs, outside the turn: the other processes
+        # commit meanwhile. Truncating (and copying what came since) is quick.
+        self._checkpoint("PASSIVE")
+        assert self._turn is not None
+        with self._turn:
+            # A restarted log no longer holds those writes: someone else, or
+            # SQLite itself after a complete checkpoint, has dropped them.
+            if self._wal_mark() not in marks:
+                return True
+            return self._checkpoint("TRUNCATE")
 
     def _checkpoint(self, mode: str) -> bool:
         """``PRAGMA wal_checkpoint(mode)``; whether it did all there was to do."""
@@ -183,9 +191,7 @@ class Database:
             cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cur.close()
         except Exception:  # the data is committed: a failed checkpoint must not undo that
-            log.warning(
-                "checkpointing the SQLite journal failed; the next write retries", exc_info=True
-            )
+            log.warning("checkpointing the SQLite log failed; trying again", exc_info=True)
             raw.invalidate()
             return False
         finally:
@@ -200,7 +206,10 @@ class Database:
         PostgreSQL: ``CLUSTER`` each of ``tables`` on its primary key (new
         files in key order, dead row versions gone, row versions' xmin kept);
         if its exclusive lock is not granted within ``PG_LOCK_TIMEOUT``, a
-        plain ``VACUUM`` instead. Returns whether every step got done.
+        plain ``VACUUM`` instead. ``CLUSTER`` keeps row versions that a
+        transaction begun before may still see, so it first waits (at most
+        ``PG_HORIZON_SECONDS``) until no such transaction is left in the
+        database. Returns whether every step got done.
         """
         if self.dialect == "sqlite":
             raw = self.engine.raw_connection()
@@ -208,19 +217,22 @@ class Database:
                 raw.cursor().execute("VACUUM")
             except Exception:  # e.g. locked longer than the busy timeout: try when quiet
                 log.warning("compacting the SQLite file failed; trying again later", exc_info=True)
-                if self._compactor is not None:
-                    self._compactor.touch()
+                if self._janitor is not None:
+                    self._janitor.written(None)
                 return False
             finally:
                 raw.close()
-            if self._compactor is not None:
-                self._compactor.settled()
+            if self._janitor is not None:
+                self._janitor.compacted()
             return self.scrub_journal()
         done = True
         if not tables:
             return done
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             quote = conn.dialect.identifier_preparer.quote
+            if not _no_older_snapshots(conn):
+                log.warning("a long transaction is open: CLUSTER may keep old row versions")
+                done = False
             conn.exec_driver_sql(f"SET lock_timeout = '{PG_LOCK_TIMEOUT}'")
             try:
                 for table in tables:
@@ -276,11 +288,27 @@ class Database:
             return False
 
     def dispose(self) -> None:
-        if self._compactor is not None:
-            self._compactor.stop()
+        if self._janitor is not None:
+            self._janitor.stop()
         if self._turn is not None:
             self._turn.close()
         self.engine.dispose()
+
+
+def _no_older_snapshots(conn: Connection) -> bool:
+    """Wait until no other session of this database sees data older than now."""
+    now = conn.execute(text("SELECT mod(txid_current(), 4294967296)")).scalar()
+    older = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL"
+        " AND age(backend_xmin) > age(CAST(CAST(:now AS text) AS xid))"
+    )
+    deadline = time.monotonic() + PG_HORIZON_SECONDS
+    while conn.execute(older, {"now": now}).scalar():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
 
 
 class _Turn:
@@ -326,18 +354,25 @@ class _Turn:
             self._fd = None
 
 
-class _Compactor:
-    """Runs :meth:`Database.compact` once sensitive writes have paused.
+class _Janitor:
+    """Per database and process, a thread that cleans up after sensitive writes.
 
-    ``QUIET_SECONDS`` after the last of them, at the latest ``LATEST_SECONDS``
-    after the first, and never sooner than ``COMPACT_SHARE`` times the last
-    compaction's duration after it. One thread per database and process,
-    started on the first sensitive write; it holds the database only weakly.
+    It checkpoints and truncates the log as soon as a sensitive write has
+    committed (several at once when they come fast; again after
+    ``SCRUB_RETRY_SECONDS`` while a reader keeps it from finishing), and
+    compacts the file ``QUIET_SECONDS`` after the last of them, at the latest
+    ``LATEST_SECONDS`` after the first, never sooner than ``COMPACT_SHARE``
+    times the last compaction's duration after it. It holds the database only
+    weakly; at exit it finishes the scrubbing that is due.
     """
 
     def __init__(self, db: Database) -> None:
         self._db = weakref.ref(db)
         self._cond = threading.Condition()
+        self._marks: set[bytes] = set()
+        self._scrub_due = False
+        self._scrubbing = False
+        self._retry_at = 0.0
         self._first: float | None = None
         self._last = 0.0
         self._not_before = 0.0
@@ -345,55 +380,111 @@ class _Compactor:
         self._thread: threading.Thread | None = None
         self._pid = 0
         self.runs = 0
-        """Compactions finished (for tests)."""
+        """Compactions done by this janitor (for tests)."""
+        atexit.register(self.settle, 5.0)
 
-    def touch(self) -> None:
+    def written(self, mark: bytes | None) -> None:
+        """A sensitive write committed; the log then had ``mark``."""
         with self._cond:
             now = time.monotonic()
+            if mark is not None:
+                self._marks.add(mark)
+                self._scrub_due = True
             if self._first is None:
                 self._first = now
-                self._cond.notify()
             self._last = now
-            # A thread does not survive fork(): a worker starts its own.
+            # A thread does not survive fork(): a worker process starts its own.
             if self._thread is None or self._pid != os.getpid():
                 self._pid = os.getpid()
                 self._thread = threading.Thread(
-                    target=self._loop, name="willkommen-compact", daemon=True
+                    target=self._loop, name="willkommen-janitor", daemon=True
                 )
                 self._thread.start()
+            self._cond.notify_all()
 
-    def settled(self) -> None:
+    def compacted(self) -> None:
         """The file was just compacted: nothing to do until the next sensitive write."""
         with self._cond:
             self._first = None
 
+    def settle(self, timeout: float) -> bool:
+        """Wait until no scrubbing is due or under way; whether none is."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._scrub_due or self._scrubbing:
+                left = deadline - time.monotonic()
+                if left <= 0 or self._stopped or self._thread is None:
+                    return False
+                self._cond.wait(left)
+        return True
+
     def stop(self) -> None:
+        self.settle(5.0)
         with self._cond:
             self._stopped = True
-            self._cond.notify()
+            self._cond.notify_all()
 
-    def _due(self) -> float | None:
-        if self._first is None:
-            return None
-        quiet = min(self._last + QUIET_SECONDS, self._first + LATEST_SECONDS)
-        return max(quiet, self._not_before)
+    def _next(self) -> str | None:
+        """What is due now, ``"scrub"`` or ``"compact"`` (call under the lock)."""
+        now = time.monotonic()
+        if self._scrub_due and now >= self._retry_at:
+            return "scrub"
+        if self._first is not None:
+            quiet = min(self._last + QUIET_SECONDS, self._first + LATEST_SECONDS)
+            if now >= max(quiet, self._not_before):
+                return "compact"
+        return None
+
+    def _wait(self) -> float:
+        """Seconds until something may be due (at most a minute: then see whether
+        the database still exists)."""
+        waits = [time.monotonic() + 60.0]
+        if self._scrub_due:
+            waits.append(self._retry_at)
+        if self._first is not None:
+            quiet = min(self._last + QUIET_SECONDS, self._first + LATEST_SECONDS)
+            waits.append(max(quiet, self._not_before))
+        return max(0.0, min(waits) - time.monotonic())
 
     def _loop(self) -> None:
         while True:
             with self._cond:
-                while not self._stopped and (
-                    (due := self._due()) is None or due > time.monotonic()
-                ):
-                    self._cond.wait(None if due is None else due - time.monotonic())
+                while not self._stopped and (task := self._next()) is None:
+                    if self._db() is None:
+                        return
+                    self._cond.wait(self._wait())
                 if self._stopped:
                     return
-                self._first = None
+                if task == "scrub":
+                    marks, self._marks = self._marks, set()
+                    self._scrub_due, self._scrubbing = False, True
+                else:
+                    self._first = None
             db = self._db()
             if db is None:
+                with self._cond:
+                    self._scrubbing = False
+                    self._cond.notify_all()
                 return
             started = time.monotonic()
-            db.compact()
+            done = False
+            try:
+                if task == "scrub":
+                    done = db._scrub(marks)
+                else:
+                    db.compact()
+            except Exception:  # keep the thread: the next attempt may well work
+                log.warning("cleaning up after writing answers failed", exc_info=True)
             del db
             with self._cond:
-                self._not_before = time.monotonic() + COMPACT_SHARE * (time.monotonic() - started)
-                self.runs += 1
+                if task == "scrub":
+                    self._scrubbing = False
+                    if not done:  # a reader held it: again in a moment
+                        self._marks |= marks
+                        self._scrub_due = True
+                        self._retry_at = time.monotonic() + SCRUB_RETRY_SECONDS
+                else:
+                    spent = time.monotonic() - started
+                    self._not_before = time.monotonic() + COMPACT_SHARE * spent
+                    self.runs += 1
+                self._cond.notify_all()

@@ -95,10 +95,17 @@ def upgrade(
         with db._write_engine.begin() as conn:
             command.upgrade(_config(component, conn), target)
     after = [state(db, c) for c in components]
-    if [s.current for s in after] != before:
-        # Migrations rewrite rows (e.g. drop a column): on SQLite only a
-        # rewrite of the file leaves neither old values nor old order behind.
-        db.compact()
+    upgraded = [
+        c
+        for c, old, new in zip(components, before, after, strict=True)
+        if old not in (None, new.current)
+    ]
+    if upgraded:
+        # Migrations rewrite rows (drop a column, new keys): only rewriting
+        # the files leaves neither the old values nor the old order behind.
+        db.compact(
+            *(t.name for c in upgraded for t in c.metadata.sorted_tables if t.primary_key.columns)
+        )
     return after
 
 
