@@ -9,21 +9,11 @@ from sqlalchemy import func, select
 from willkommen_core.cli import cli
 from willkommen_core.demo import builtin_plugins, prepare_demo
 from willkommen_core.errors import UserError
-from willkommen_core.testing.instance import csrf_from
+from willkommen_core.testing.instance import csrf_from, submit_login
 
 
 def login_as(client, username: str, password: str):
-    page = client.get("/login")
-    return client.post(
-        "/login",
-        data={
-            "username": username,
-            "password": password,
-            "csrf_token": csrf_from(page.text),
-            "next": "/",
-        },
-        follow_redirects=False,
-    )
+    return submit_login(client, username, password)
 
 
 def row_counts(instance) -> dict[str, int]:

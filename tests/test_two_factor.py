@@ -19,7 +19,7 @@ from sqlalchemy import select, text
 from willkommen_core import accounts, two_factor
 from willkommen_core.storage.tables import recovery_codes, users
 from willkommen_core.testing import login
-from willkommen_core.testing.instance import TEST_PASSWORD, csrf_from
+from willkommen_core.testing.instance import TEST_PASSWORD, csrf_from, submit_login
 
 PAGE = "/-/konto/zwei-faktor"
 
@@ -51,17 +51,7 @@ def enrol(client: Any) -> tuple[str, list[str]]:
 
 
 def password_step(client: Any, username: str, password: str = TEST_PASSWORD) -> Any:
-    page = client.get("/login")
-    return client.post(
-        "/login",
-        data={
-            "username": username,
-            "password": password,
-            "csrf_token": csrf_from(page.text),
-            "next": "/",
-        },
-        follow_redirects=False,
-    )
+    return submit_login(client, username, password)
 
 
 def code_step(client: Any, code: str) -> Any:

@@ -149,6 +149,21 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
+def submit_login(client: Any, username: str, password: str = TEST_PASSWORD) -> Any:
+    """Fill in and send the login form (the response, not followed)."""
+    page = client.get("/login")
+    return client.post(
+        "/login",
+        data={
+            "username": username,
+            "password": password,
+            "csrf_token": csrf_from(page.text),
+            "next": "/",
+        },
+        follow_redirects=False,
+    )
+
+
 def login(client: Any, instance: Instance, role: str, username: str | None = None) -> str:
     """Create an account with ``role`` and log ``client`` in through the login form."""
     from .. import accounts
@@ -159,16 +174,6 @@ def login(client: Any, instance: Instance, role: str, username: str | None = Non
     except Exception as exc:  # the account exists from an earlier login in this test
         if "exists already" not in str(exc):
             raise
-    page = client.get("/login")
-    response = client.post(
-        "/login",
-        data={
-            "username": username,
-            "password": TEST_PASSWORD,
-            "csrf_token": csrf_from(page.text),
-            "next": "/",
-        },
-        follow_redirects=False,
-    )
+    response = submit_login(client, username, TEST_PASSWORD)
     assert response.status_code == 303, response.text
     return username
