@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -319,6 +320,84 @@ def test_a_conflict_below_the_counted_sequence_is_still_an_error(ministry):
         "none of them counts (was the instance's folder copied, or its key used elsewhere?)"
     ]
     assert figures(result)[0] == figures(ministry.report(name="ohne"))[0]
+
+
+# -- replay across runs: the report folder remembers what it counted -----------------------
+
+
+def _signed(folder: Path, name: str, slug: str, mean: float, sequence: int) -> Path:
+    return write(folder / name, signing.sign(envelope(slug, mean, sequence=sequence), KEYS[slug]))
+
+
+def test_an_old_summary_sent_again_after_a_newer_one_was_counted_is_rejected(ministry):
+    first = ministry.report()
+    assert [a.sequence for a in first.authorities] == [2, 5]
+    newer = _signed(ministry.folder, "harz-3.json", "harz", 3.5, 3)
+    assert ministry.report(newer).rejected == []
+    # Next quarter the attacker replaces harz's newest file by the older, authentic one.
+    replay = ministry.report()
+    assert replay.rejected == [
+        f"{ministry.authentic[0]}: sequence 2 of 'harz' is older than sequence 3 counted on "
+        f"{date.today().isoformat()}: an old summary sent again does not count"
+    ]
+    assert [a.slug for a in replay.authorities] == ["stendal"]
+
+
+def test_a_different_file_with_a_sequence_counted_before_is_rejected(ministry):
+    ministry.report()
+    twin = _signed(ministry.folder, "harz-twin.json", "harz", 1.0, 2)
+    result = build_report(
+        [twin, ministry.authentic[1]], ministry.folder / "bericht", keys_file=ministry.keys_file
+    )
+    assert (
+        len(result.rejected) == 1
+        and "a different summary with sequence 2 of 'harz'" in (result.rejected[0])
+    )
+    assert ministry.report().rejected == [], "the file counted before still counts"
+
+
+def test_another_report_folder_and_unverified_runs_remember_nothing(ministry):
+    _signed(ministry.folder, "unused.json", "harz", 3.5, 9)
+    build_report(
+        [_signed(ministry.folder, "harz-9.json", "harz", 3.5, 9)], ministry.folder / "bericht"
+    )  # without --keys
+    assert ministry.report().rejected == []
+    assert not (ministry.folder / "bericht" / "sequences.json").read_text().count('"sequence": 9')
+    assert ministry.report(name="anderer-ordner").rejected == []
+
+
+def report_command(ministry: Ministry) -> Any:
+    """``willkommen land report`` of the authentic files with ``--keys`` into ``bericht``."""
+    files = [str(p) for p in ministry.authentic]
+    output = str(ministry.folder / "bericht")
+    return CliRunner().invoke(
+        cli, ["land", "report", *files, "--keys", str(ministry.keys_file), "--output", output]
+    )
+
+
+def test_a_damaged_memory_of_sequences_stops_the_report_with_its_name(ministry):
+    ministry.report()
+    memory = ministry.folder / "bericht" / "sequences.json"
+    memory.write_text("{kaputt", encoding="utf-8")
+    result = report_command(ministry)
+    assert result.exit_code == 1 and f"{memory}: cannot read" in result.output
+
+
+def test_a_keys_file_naming_an_authority_twice_is_refused(ministry):
+    text = ministry.keys_file.read_text(encoding="utf-8")
+    entries = json.loads(text)["authorities"]
+    doubled = (
+        '{"schema": "willkommen.keys/1", "authorities": {'
+        f'"harz": {json.dumps(entries["harz"])}, "stendal": {json.dumps(entries["stendal"])}, '
+        f'"harz": {json.dumps({"public_key": public(INTRUDER)})}'
+        "}}"
+    )
+    ministry.keys_file.write_text(doubled, encoding="utf-8")
+    result = report_command(ministry)
+    assert result.exit_code == 1
+    assert f"{ministry.keys_file}" in result.output and "'harz' appears more than once" in (
+        result.output
+    )
 
 
 # -- random single-field mutations ---------------------------------------------------------

@@ -236,6 +236,12 @@ def _find(s: Session, username: str) -> object | None:
     ).first()
 
 
+def exists(db: Database, username: str) -> bool:
+    """Whether an account of that name exists (names compare case-insensitively)."""
+    with db.read() as s:
+        return _find(s, username) is not None
+
+
 def create_user(
     db: Database,
     username: str,
@@ -310,7 +316,19 @@ def create_external_user(db: Database, username: str, role: str) -> User:
     return User(uid, username, role, _stamp(NO_PASSWORD), has_password=False)
 
 
-def external_login(db: Database, *, subject: str, username: str, role: str, create: bool) -> User:
+@dataclass(frozen=True)
+class ExternalLogin:
+    """The outcome of :func:`external_login`, with what it changed (for the audit log)."""
+
+    user: User
+    created: bool = False
+    previous_role: str | None = None
+    """The account's role before the provider's replaced it, if it differed."""
+
+
+def external_login(
+    db: Database, *, subject: str, username: str, role: str, create: bool
+) -> ExternalLogin:
     """The local account of a person the identity provider vouched for.
 
     Found by ``subject`` (the provider's ``sub``); at the first login by
@@ -322,6 +340,7 @@ def external_login(db: Database, *, subject: str, username: str, role: str, crea
     """
     validate_role(role)
     now = _now()
+    created = False
     with db.write() as s:
         row: Any = s.execute(select(users).where(users.c.oidc_subject == subject)).first()
         if row is None:
@@ -349,12 +368,14 @@ def external_login(db: Database, *, subject: str, username: str, role: str, crea
                     )
                 ).inserted_primary_key[0]
                 row = s.execute(select(users).where(users.c.id == uid)).first()
+                created = True
         assert row is not None
         if not row.active:
             raise ExternalLoginRefused("disabled")
+        previous = row.role if row.role != role else None
         s.execute(update(users).where(users.c.id == row.id).values(role=role, last_login_at=now))
         row = s.execute(select(users).where(users.c.id == row.id)).first()
-    return _user(row)
+    return ExternalLogin(_user(row), created, previous)
 
 
 def change_own_password(db: Database, user_id: int, current: str, new: str) -> None:

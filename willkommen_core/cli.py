@@ -322,7 +322,15 @@ def summary(obj: CliContext, output: Path) -> None:
     """Write the signed anonymous summary of every enabled module for the ministry."""
     from .rollout.summary import export
 
-    signed = export(obj.instance(check_db=True), output)
+    instance = obj.instance(check_db=True)
+    signed = export(instance, output)
+    _audit(
+        instance,
+        "results.exported",
+        "summary",
+        format="signed-summary",
+        sequence=signed["sequence"],
+    )
     click.echo(
         f"wrote {output}: summary {signed['sequence']}, "
         f"modules {', '.join(signed['modules']) or 'none'}, "
@@ -478,6 +486,7 @@ def plugins_enable(obj: CliContext, name: str) -> None:
     from .plugin_config import set_enabled
 
     click.echo(set_enabled(obj.instance_dir, name, True))
+    _plugin_audit(obj, "plugin.enabled", name)
 
 
 @plugins.command("disable")
@@ -488,6 +497,57 @@ def plugins_disable(obj: CliContext, name: str) -> None:
     from .plugin_config import set_enabled
 
     click.echo(set_enabled(obj.instance_dir, name, False))
+    _plugin_audit(obj, "plugin.disabled", name)
+
+
+def _plugin_audit(obj: CliContext, event: str, name: str) -> None:
+    from .instance import Instance
+
+    instance = Instance(obj.instance_dir)
+    if not instance.problems:
+        _audit(instance, event, name)
+
+
+# -- audit log --------------------------------------------------------------------
+
+
+def _audit(instance: Instance, event: str, target: str = "", **details: Any) -> None:
+    """Record what a command did, as the operating-system account that ran it."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .audit import Actor
+
+    try:
+        instance.audit.record(event, Actor.command_line(), target, **details)
+    except SQLAlchemyError as exc:
+        click.echo(
+            f"warning: audit log not written ({type(exc).__name__}); run 'willkommen db upgrade'",
+            err=True,
+        )
+
+
+@cli.command("audit")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="First day (YYYY-MM-DD).")
+@click.option("--event", help="An event or its prefix, e.g. login or login.failed.")
+@click.option("--after", type=int, help="Only entries with a larger id (for polling).")
+@click.pass_obj
+def audit_log(obj: CliContext, since: Any, event: str | None, after: int | None) -> None:
+    """Print the audit log as JSON lines, oldest first (for the IT department's log system)."""
+    from .audit import EVENTS, json_lines
+    from .errors import UserError
+
+    if event and event not in EVENTS and not any(e.startswith(event + ".") for e in EVENTS):
+        raise UserError(f"--event: unknown event {event!r} (known: {', '.join(EVENTS)})")
+    instance = obj.instance(check_db=True)
+    entries = instance.audit.entries(
+        since=since.date() if since else None,
+        event=event,
+        after_id=after,
+        limit=None,
+        newest_first=False,
+    )
+    _audit(instance, "audit.exported", count=len(entries))
+    click.echo(json_lines(entries), nl=False)
 
 
 # -- accounts ---------------------------------------------------------------------
@@ -542,6 +602,7 @@ def admin_create(
     user = accounts.create_user(
         instance.db, name, role, password, one_time=one_time, context=_context(instance)
     )
+    _audit(instance, "account.created", user.name, role=user.role)
     click.echo(f"created account {user.name} ({user.role})")
     if one_time and not password_stdin:
         click.echo(f"one-time password (shown only now, valid 72 hours): {password}")
@@ -566,6 +627,7 @@ def admin_password(obj: CliContext, name: str, password_stdin: bool, one_time: b
     accounts.set_password(
         instance.db, name, password, one_time=one_time, context=_context(instance)
     )
+    _audit(instance, "account.password_reset", name, one_time=one_time)
     click.echo(f"password of {name} changed")
     if one_time and not password_stdin:
         click.echo(f"one-time password (shown only now, valid 72 hours): {password}")
@@ -586,6 +648,7 @@ def admin_two_factor_reset(obj: CliContext, name: str) -> None:
     if not found:
         raise UserError(f"no account named {name!r}")
     two_factor.reset(instance.db, found[0].id)
+    _audit(instance, "account.two_factor_reset", found[0].name)
     click.echo(f"two-factor login of {found[0].name} reset; it is set up again at the next login")
 
 
@@ -610,7 +673,9 @@ def token_create(obj: CliContext, name: str, role: str, days: int) -> None:
     from . import accounts
 
     instance = obj.instance(check_db=True)
-    click.echo(accounts.create_token(instance.db, name, role, days=days))
+    secret = accounts.create_token(instance.db, name, role, days=days)
+    _audit(instance, "token.created", name, role=role, days=days)
+    click.echo(secret)
 
 
 @token.command("list")
@@ -644,6 +709,7 @@ def token_revoke(obj: CliContext, name: str) -> None:
     instance = obj.instance(check_db=True)
     if accounts.revoke_token(instance.db, name) == 0:
         raise UserError(f"no token named {name!r}")
+    _audit(instance, "token.revoked", name)
     click.echo(f"revoked {name}")
 
 
@@ -657,7 +723,9 @@ def backup(obj: CliContext, file: Path) -> None:
     """Write the instance's data (database and uploaded content) to FILE."""
     from .storage.backup import create_backup
 
-    summary = create_backup(obj.instance(check_db=True), file)
+    instance = obj.instance(check_db=True)
+    summary = create_backup(instance, file)
+    _audit(instance, "backup.created", file.name)
     click.echo(f"wrote {file}: {summary}")
 
 
@@ -694,6 +762,7 @@ def restore(
     The backup must be signed with this instance's secret_key (or the one in
     --key-file) and be of this authority (or of --from-authority).
     """
+    from .instance import Instance
     from .storage.backup import read_key_file, restore_backup
 
     secret = read_key_file(key_file) if key_file is not None else None
@@ -703,12 +772,20 @@ def restore(
             "nothing proves that it was not altered",
             err=True,
         )
+    instance = obj.instance()
     summary = restore_backup(
-        obj.instance(),
+        instance,
         file,
         replace=yes,
         from_authority=from_authority,
         signer_secret=secret,
+        unsigned=unsigned,
+    )
+    _audit(
+        Instance.open(instance.root),
+        "backup.restored",
+        file.name,
+        from_authority=from_authority,
         unsigned=unsigned,
     )
     click.echo(f"restored {file}: {summary}")

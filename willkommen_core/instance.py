@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .audit import AuditLog
 from .errors import Problem, UserError
 from .plugins import PluginHost
 from .settings import CoreSettings, build_settings_class, load_settings, read_raw
@@ -92,6 +93,10 @@ class Instance:
     @cached_property
     def db(self) -> Database:
         return Database(self.settings.resolved_database_url(self.root))
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        return AuditLog(self.db, retention_days=self.settings.audit.retention_days)
 
     def components(self) -> list[migrate.Component]:
         comps = [migrate.core_component()]

@@ -183,6 +183,12 @@ class PrivacySection(_Strict):
     """Smallest group whose aggregated answers are shown anywhere (never below 3)."""
 
 
+class AuditSection(_Strict):
+    retention_days: int = Field(default=365, ge=30, le=3650)
+    """Days an audit log entry is kept (see :mod:`willkommen_core.audit`); older ones
+    are deleted. Match it to the authority's rules for log data (often 90 days to a year)."""
+
+
 class CoreSettings(BaseSettings):
     """The settings every instance has, whatever plugins it enables."""
 
@@ -202,6 +208,7 @@ class CoreSettings(BaseSettings):
     plugins: PluginsSection = Field(default_factory=PluginsSection)
     web: WebSection = Field(default_factory=WebSection)
     privacy: PrivacySection = Field(default_factory=PrivacySection)
+    audit: AuditSection = Field(default_factory=AuditSection)
     oidc: OidcSection | None = None
     """Login through an OpenID Connect provider; absent: passwords only."""
 

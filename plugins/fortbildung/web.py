@@ -16,6 +16,7 @@ from willkommen_core.domain import CORNERSTONES
 from willkommen_core.i18n import current_language
 from willkommen_core.i18n import gettext as _
 from willkommen_core.i18n import lazy_gettext as _l
+from willkommen_core.web.audit import arecord, record
 from willkommen_core.web.routing import MAX_FORM_FIELDS, MAX_FORM_PART, Page
 from willkommen_core.web.templating import render
 
@@ -705,6 +706,7 @@ def person_export(request: Request) -> Response:
         body, media = exports.participation_json(pseudonym, rows), "application/json"
     else:
         raise HTTPException(404)
+    record(request, "personal_data.exported", f"fortbildung/{pseudonym}", format=fmt)
     return Response(
         body,
         media_type=media,
@@ -717,6 +719,7 @@ async def person_delete(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "fortbildung/person_delete.html", {"pseudonym": pseudonym})
     await run_in_threadpool(store.delete_staff, _db(request), pseudonym)
+    await arecord(request, "personal_data.deleted", f"fortbildung/{pseudonym}")
     return RedirectResponse("/fortbildung/teilnahme?geloescht=1", status_code=303)
 
 
@@ -800,7 +803,11 @@ def survey_results(request: Request) -> Response:
 async def survey_status(request: Request) -> Response:
     found = await run_in_threadpool(_survey_or_404, request)
     form = await _form(request)
-    await run_in_threadpool(survey.set_open, _db(request), found.id, _str(form, "open") == "1")
+    opened = _str(form, "open") == "1"
+    await run_in_threadpool(survey.set_open, _db(request), found.id, opened)
+    if opened != found.open:
+        event = "round.opened" if opened else "round.closed"
+        await arecord(request, event, f"fortbildung/umfrage/{found.id}")
     return RedirectResponse(f"/fortbildung/umfragen/{found.id}", status_code=303)
 
 

@@ -24,6 +24,7 @@ from starlette.requests import Request
 
 from willkommen_core.i18n import current_language
 from willkommen_core.web.api import ApiError, ApiRoute
+from willkommen_core.web.audit import record
 
 from . import questionnaire as qmod
 from . import store
@@ -201,6 +202,9 @@ def create_round(request: Request, body: RoundCreate) -> Any:
         raise ApiError(422, f"invalid request: {exc.message}") from exc
     rnd = store.get_round(instance.db, round_id)
     assert rnd is not None
+    record(
+        request, "round.opened", f"selbstcheck/{round_id}", mode=body.mode, codes=body.tokens or 0
+    )
     if body.mode == "tokens":
         return {"id": round_id, "tokens": None}
     return {"id": round_id, "code": rnd.display_code}
@@ -233,6 +237,7 @@ def close_round(request: Request) -> Any:
         store.close_round(db, rnd.id)
     except store.Refused as exc:
         raise _refused(exc) from exc
+    record(request, "round.closed", f"selbstcheck/{rnd.id}")
     count = store.response_count(db, rnd.id).n
     shown = count if count >= min_size(request.app.state.instance) else None
     return {"id": rnd.id, "status": "closed", "responses": shown}
@@ -346,6 +351,7 @@ def results(request: Request) -> Any:
             400, f"unknown area {area!r} (known: {', '.join(a for a in res.areas if a)})"
         )
     group = res.group(perspective, area)
+    record(request, "results.exported", f"selbstcheck/{rnd.id}", format="api")
 
     def cell(cid: str, c: Stats) -> dict[str, Any]:
         found = cell_dict(c)

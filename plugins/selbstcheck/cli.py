@@ -24,6 +24,7 @@ def group() -> None:
 @click.pass_obj
 def summary(obj, output: Path) -> None:  # type: ignore[no-untyped-def]
     """Write the anonymous summary of all closed rounds (suppression applied)."""
+    from willkommen_core.audit import Actor
     from willkommen_core.errors import UserError
 
     from .summary import build, with_integrity
@@ -33,6 +34,7 @@ def summary(obj, output: Path) -> None:  # type: ignore[no-untyped-def]
     if not output.parent.is_dir():
         raise UserError(f"{output}: folder {output.parent} does not exist")
     output.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    instance.audit.record("results.exported", Actor.command_line(), "selbstcheck", format="summary")
     click.echo(
         f"wrote {output}: {len(data['rounds'])} closed round(s), "
         f"questionnaire {data['questionnaire_version']}"

@@ -33,6 +33,7 @@ from willkommen_core.domain import CORNERSTONES
 from willkommen_core.i18n import current_language
 from willkommen_core.i18n import gettext as _
 from willkommen_core.i18n import lazy_gettext as _l
+from willkommen_core.web.audit import arecord, record
 from willkommen_core.web.routing import MAX_FORM_FIELDS, Page
 from willkommen_core.web.templating import render
 
@@ -645,6 +646,7 @@ async def open_round(request: Request) -> Response:
         )
     except Refused as exc:
         return _round_page(request, rnd, errors={"open": _refusal_message(exc)}, status=409)
+    await arecord(request, "round.opened", f"selbstcheck/{rnd.id}", mode=rnd.mode, codes=count)
     # No codes here: the trusted person prints them (code_sheets).
     return RedirectResponse(f"/selbstcheck/runden/{rnd.id}", status_code=303)
 
@@ -700,6 +702,7 @@ def print_sheet(request: Request) -> Response:
     except Refused as exc:
         errors = {f"sheet_{rnd.id}": _refusal_message(exc)}
         return _sheets_page(request, errors=errors, status=exc.status)
+    record(request, "codes.printed", f"selbstcheck/{rnd.id}", count=len(tokens), sheet="first")
     return _token_sheet(request, rnd, tokens)
 
 
@@ -715,10 +718,14 @@ async def print_more(request: Request) -> Response:
     if errors:
         return _sheets_page(request, errors=errors, values={field: raw}, status=400)
     try:
-        return _token_sheet(request, rnd, store.print_more(db, rnd.id, count, limit=limit))
+        tokens = await run_in_threadpool(store.print_more, db, rnd.id, count, limit=limit)
     except Refused as exc:
         errors[field] = _refusal_message(exc)
         return _sheets_page(request, errors=errors, values={field: raw}, status=exc.status)
+    await arecord(
+        request, "codes.printed", f"selbstcheck/{rnd.id}", count=len(tokens), sheet="more"
+    )
+    return _token_sheet(request, rnd, tokens)
 
 
 def close_round(request: Request) -> Response:
@@ -727,6 +734,7 @@ def close_round(request: Request) -> Response:
         store.close_round(_instance(request).db, rnd.id)
     except Refused as exc:
         return _round_page(request, rnd, errors={"close": _refusal_message(exc)}, status=409)
+    record(request, "round.closed", f"selbstcheck/{rnd.id}")
     return RedirectResponse(f"/selbstcheck/runden/{rnd.id}", status_code=303)
 
 
@@ -903,6 +911,7 @@ def report_page(request: Request) -> Response:
     blocked = _closed_or_409(request, rnd)
     if blocked:
         return blocked
+    record(request, "results.exported", f"selbstcheck/{rnd.id}", format="print")
     return render(
         request, "selbstcheck/ergebnisse.html", _results_context(request, rnd, report=True)
     )
@@ -914,6 +923,7 @@ def export_csv_page(request: Request) -> Response:
     if blocked:
         return blocked
     res = round_results(_instance(request), rnd, with_comments=False)
+    record(request, "results.exported", f"selbstcheck/{rnd.id}", format="csv")
     return Response(
         export_csv(res),
         media_type="text/csv; charset=utf-8",
@@ -929,6 +939,7 @@ def export_json_page(request: Request) -> Response:
     instance = _instance(request)
     res = round_results(instance, rnd, with_comments=False)
     body = json.dumps(export_json(rnd, res, instance.slug), ensure_ascii=False, indent=2)
+    record(request, "results.exported", f"selbstcheck/{rnd.id}", format="json")
     return Response(
         body,
         media_type="application/json",

@@ -95,7 +95,7 @@ def test_oidc_login_to_a_disabled_local_account_is_refused(oidc_server, local_pa
     instance, base = oidc_server()
     dora = accounts.external_login(
         instance.db, subject="dora", username="dora", role="redaktion", create=True
-    )
+    ).user
     accounts.set_active(instance.db, dora.id, False)
     _sign_in_at_provider(page, base, "dora")
     page.wait_for_url(re.compile(r"/login/oidc/callback"))

@@ -13,7 +13,10 @@ register does not know, or without a sequence number, is rejected with a
 message naming it; the report is built from the rest. Per authority the file
 with the highest ``sequence`` counts (not the latest date, not the path); older
 ones are listed as superseded, and two different files with the same sequence
-are rejected together.
+are rejected together. With ``--keys`` the report remembers in its output
+folder (``sequences.json``) the sequence it counted per authority, so a later
+report into the same folder rejects an older summary sent again (a replay)
+and a different file with a sequence already counted.
 
 What the report shows, and what it never does:
 
@@ -32,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -263,6 +267,73 @@ def newest(found: list[Authority]) -> tuple[list[Authority], list[str], list[str
     return counted, rejected, superseded
 
 
+SEQUENCES_FILE = "sequences.json"
+SEQUENCES_SCHEMA = "willkommen.land.sequences/1"
+
+
+def _remembered(output: Path) -> dict[str, dict[str, Any]]:
+    """The highest verified sequence per authority counted by earlier reports in ``output``."""
+    path = output / SEQUENCES_FILE
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise UserError(
+            f"{path}: cannot read the sequences of earlier reports ({exc}); restore it from "
+            "a backup of the report folder (deleting it forgets which summaries were counted)"
+        ) from exc
+    seen = data.get("authorities") if isinstance(data, dict) else None
+    if data.get("schema") != SEQUENCES_SCHEMA or not isinstance(seen, dict):
+        raise UserError(f"{path}: not a sequences file of schema {SEQUENCES_SCHEMA!r}")
+    return {
+        slug: entry
+        for slug, entry in seen.items()
+        if isinstance(entry, dict)
+        and isinstance(entry.get("sequence"), int)
+        and isinstance(entry.get("digest"), str)
+    }
+
+
+def not_replayed(
+    counted: list[Authority], seen: dict[str, dict[str, Any]]
+) -> tuple[list[Authority], list[str]]:
+    """Refuse what an earlier report in the same folder contradicts: a sequence
+    lower than one counted before (an old file sent again), or a different file
+    with a sequence counted before."""
+    kept, rejected = [], []
+    for a in counted:
+        before = seen.get(a.slug)
+        newer = before is None or a.sequence > before["sequence"]
+        if newer or (a.sequence == before["sequence"] and a.digest == before["digest"]):
+            kept.append(a)
+        elif a.sequence == before["sequence"]:
+            rejected.append(
+                f"{a.source}: a different summary with sequence {a.sequence} of {a.slug!r} "
+                f"than the one counted on {before.get('reported', '?')}; it does not count "
+                "(was the instance's folder copied, or its key used elsewhere?)"
+            )
+        else:
+            rejected.append(
+                f"{a.source}: sequence {a.sequence} of {a.slug!r} is older than sequence "
+                f"{before['sequence']} counted on {before.get('reported', '?')}: an old "
+                "summary sent again does not count"
+            )
+    return kept, rejected
+
+
+def _remember(output: Path, seen: dict[str, dict[str, Any]], counted: list[Authority]) -> None:
+    today = date.today().isoformat()
+    for a in counted:
+        if a.slug not in seen or seen[a.slug]["sequence"] != a.sequence:
+            seen[a.slug] = {"sequence": a.sequence, "digest": a.digest, "reported": today}
+    body = {"schema": SEQUENCES_SCHEMA, "authorities": dict(sorted(seen.items()))}
+    path = output / SEQUENCES_FILE
+    partial = path.with_suffix(".json.tmp")
+    partial.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+    partial.replace(path)
+
+
 def _rollout_status(path: Path | None) -> dict[str, str]:
     if path is None:
         return {}
@@ -459,6 +530,12 @@ def build_report(
             rejected.append(str(exc))
     counted, conflicts, superseded = newest(found)
     rejected += conflicts
+    seen: dict[str, dict[str, Any]] = {}
+    if keys is not None:
+        # Only verified summaries are remembered: an unverified run proves nothing.
+        seen = _remembered(output)
+        counted, replayed = not_replayed(counted, seen)
+        rejected += replayed
     authorities = sorted(counted, key=lambda a: (a.name, a.slug))
     for a in authorities:
         a.rollout_status = str(LABELS.get(statuses.get(a.slug, ""), statuses.get(a.slug, "")))
@@ -488,6 +565,8 @@ def build_report(
     )
     html_path = output / HTML_FILE
     html_path.write_text(html, encoding="utf-8")
+    if keys is not None:
+        _remember(output, seen, counted)
     copy_css(output)
     accepted = [a.source for a in authorities]
     return Result(

@@ -259,8 +259,17 @@ def _b64ok(value: str) -> bool:
 
 def read_keys(path: Path) -> dict[str, str]:
     """``{slug: public key}`` from a rollout's ``keys.json``."""
+
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        # Two entries for one slug: whichever JSON reader wins, one key would be ignored.
+        names = [name for name, _value in pairs]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise UserError(f"{path}: {', '.join(map(repr, twice))} appears more than once")
+        return dict(pairs)
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=unique)
     except (OSError, ValueError, RecursionError) as exc:
         raise UserError(f"{path}: cannot read the keys file ({exc})") from exc
     if not isinstance(data, dict) or data.get("schema") != KEYS_SCHEMA:

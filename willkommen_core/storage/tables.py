@@ -1,5 +1,5 @@
 """The core's own tables: staff accounts, two-factor recovery codes, API tokens, login
-throttling, action plan."""
+throttling, action plan, audit log."""
 
 from __future__ import annotations
 
@@ -165,4 +165,20 @@ plan_results = Table(
     ),
     Column("text", Text, nullable=False),
     Column("recorded_on", Date, nullable=False),
+)
+
+# -- The audit log (see willkommen_core.audit) ---------------------------------------
+# Who did what and when; never anything that links to an answer.
+
+audit_log = Table(
+    "core_audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # UTC, to the second.
+    Column("at", DateTime(timezone=False), nullable=False, index=True),
+    Column("event", String(64), nullable=False, index=True),
+    Column("actor_kind", String(16), nullable=False),
+    Column("actor", String(100), nullable=False, default=""),
+    Column("target", String(200), nullable=False, default=""),
+    Column("details", Text, nullable=False, default="{}"),
 )

@@ -27,7 +27,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from .. import accounts
+from ..audit import Actor
 from ..i18n import gettext as _
+from .audit import arecord
 from .middleware import PASSWORD_PAGE, SECOND_STEP_PAGE
 from .routing import MAX_FORM_FIELDS, Page
 from .templating import render
@@ -144,11 +146,15 @@ def login_page(
 
 
 async def log_in(
-    request: Request, user: accounts.User, target: str, **session: Any
+    request: Request, user: accounts.User, target: str, *, method: str, **session: Any
 ) -> RedirectResponse:
     """Log ``user`` in: a fresh session (nothing from before survives: no
-    fixation), a new CSRF token, and the way to ``target``."""
+    fixation), a new CSRF token, and the way to ``target``. ``method`` says
+    how the person proved who they are, for the audit log."""
     instance = request.app.state.instance
+    await arecord(
+        request, "login.succeeded", user.name, actor=Actor("user", user.name), method=method
+    )
     sid = await run_in_threadpool(
         accounts.start_session, instance.db, user, instance.settings.web.session_max_age
     )
@@ -182,15 +188,18 @@ async def login(request: Request) -> Response:
             "%(seconds)s Sekunden und versuchen Sie es dann erneut.",
             seconds=exc.seconds,
         )
+        await audit_failed_login(request, username, "throttled")
         response = login_page(request, next_url, username, error, 429)
         response.headers["Retry-After"] = str(exc.seconds)
         return response
     except accounts.PasswordExpired:
+        await audit_failed_login(request, username, "one_time_password_expired")
         error = _(
             "Dieses Einmalpasswort ist abgelaufen. Bitten Sie die Administration um ein neues."
         )
         return login_page(request, next_url, username, error, 400)
     if user is None:
+        await audit_failed_login(request, username, "password")
         error = _("Benutzername oder Passwort ist falsch.")
         return login_page(request, next_url, username, error, 400)
     if user.two_factor:
@@ -209,9 +218,24 @@ async def login(request: Request) -> Response:
             }
         )
         return RedirectResponse(SECOND_STEP_PAGE, status_code=303)
-    response = await log_in(request, user, next_url)
+    response = await log_in(request, user, next_url, method="password")
     remember_device(request, response, user.name)
     return response
+
+
+async def audit_failed_login(request: Request, username: str, reason: str) -> None:
+    """Record a failed login; the name only if such an account exists (a
+    password typed into the name field must not end up in the log)."""
+    instance = request.app.state.instance
+    known = await run_in_threadpool(accounts.exists, instance.db, username)
+    await arecord(
+        request,
+        "login.failed",
+        username if known else "",
+        actor=Actor("anonymous"),
+        reason=reason,
+        known_account=known,
+    )
 
 
 def awaited_second_step(request: Request) -> dict[str, Any] | None:
@@ -231,6 +255,8 @@ def awaited_second_step(request: Request) -> dict[str, Any] | None:
 
 async def logout(request: Request) -> Response:
     sid = request.session.get("sid")
+    if request.state.user is not None:
+        await arecord(request, "logout", request.state.user.name)
     if isinstance(sid, str):
         await run_in_threadpool(accounts.end_session, request.app.state.instance.db, sid)
     id_token = request.session.get("oidc_id_token")
@@ -331,6 +357,7 @@ async def own_password(request: Request) -> Response:
     except accounts.WeakPassword as exc:
         errors["new"] = weak_password_message(exc)
         return render(request, "account_password.html", ctx, 400)
+    await arecord(request, "password.changed", user.name)
     # Every other session of the account ended; this browser gets a fresh one.
     sid = await run_in_threadpool(
         accounts.start_session, instance.db, user, instance.settings.web.session_max_age

@@ -10,6 +10,7 @@ from ..errors import UserError
 from ..instance import Instance
 from ..plugin_config import set_enabled
 from ..storage import migrate
+from .audit import arecord
 from .routing import MAX_FORM_FIELDS, Page
 from .templating import render
 
@@ -49,6 +50,7 @@ async def change_plugin(request: Request) -> Response:
             {"records": listing, "message": None, "error": str(exc)},
             400,
         )
+    await arecord(request, "plugin.enabled" if enable else "plugin.disabled", name)
     # The settings file changed: the server rebuilds its app on the next request.
     return RedirectResponse(f"/-/admin/plugins?ok={name}", status_code=303)
 

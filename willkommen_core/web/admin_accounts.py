@@ -22,6 +22,7 @@ from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
 from .account import password_context, weak_password_message
 from .api import MAX_ID
+from .audit import arecord
 from .routing import MAX_FORM_FIELDS, Page
 from .templating import render
 
@@ -120,6 +121,7 @@ async def create_account(request: Request) -> Response:
     if errors:
         ctx = _list_context(request, errors=errors, values=values)
         return render(request, "admin_accounts.html", ctx, 400)
+    await arecord(request, "account.created", username, role=role, login=login)
     ctx = _list_context(
         request, issued={"username": username, "password": None if external else issued}
     )
@@ -195,6 +197,7 @@ async def change_role(request: Request) -> Response:
             error = _last_admin_message()
     if error:
         return _detail(request, account, errors={"role": error}, status=400)
+    await arecord(request, "account.role_changed", account.name, old=account.role, new=role)
     return _done(account, "role")
 
 
@@ -218,6 +221,8 @@ async def change_active(request: Request) -> Response:
             error = _last_admin_message()
     if error:
         return _detail(request, account, errors={"active": error}, status=400)
+    event = "account.enabled" if value == "1" else "account.disabled"
+    await arecord(request, event, account.name)
     return _done(account, "enabled" if value == "1" else "disabled")
 
 
@@ -242,6 +247,7 @@ async def reset_password(request: Request) -> Response:
         return _detail(
             request, account, errors={"password": weak_password_message(exc)}, status=400
         )
+    await arecord(request, "account.password_reset", account.name)
     account = await run_in_threadpool(_target, request)
     return _detail(request, account, issued=issued)
 
@@ -254,6 +260,7 @@ async def reset_two_factor(request: Request) -> Response:
         )
         return _detail(request, account, errors={"two_factor": error}, status=400)
     await run_in_threadpool(two_factor.reset, request.app.state.instance.db, account.id)
+    await arecord(request, "account.two_factor_reset", account.name)
     return _done(account, "two-factor")
 
 

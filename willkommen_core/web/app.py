@@ -26,6 +26,7 @@ from ..instance import Instance
 from ..oidc import OidcClient
 from ..plan import web as plan_web
 from . import account, admin, admin_accounts, pages, two_factor
+from . import audit as audit_web
 from . import oidc as oidc_web
 from .api import openapi_document
 from .middleware import BodyLimit, RequestContext, SecurityHeaders
@@ -67,6 +68,7 @@ def _navigation(instance: Instance, routes: list[BaseRoute]) -> tuple[Any, list[
     tail = [
         (NavEntry("admin", _l("Module"), "/-/admin/plugins"), ("admin",)),
         (NavEntry("accounts", _l("Konten"), admin_accounts.ACCOUNTS_PAGE), ("admin",)),
+        (NavEntry("audit", _l("Protokoll"), audit_web.AUDIT_PAGE), ("admin",)),
     ]
     public: list[NavEntry] = []
     for name in instance.plugins.enabled:
@@ -118,6 +120,7 @@ def create_app(instance: Instance) -> Starlette:
         *oidc_web.routes(settings.oidc),
         *admin.routes(),
         *admin_accounts.routes(),
+        *audit_web.routes(),
         Mount("/plan", routes=plan_web.routes(), name="plan"),
     ]
     for name, plugin_routes in host.call_each("api_routes", instance=instance).items():

@@ -17,10 +17,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from .. import accounts
+from ..audit import Actor
 from ..i18n import gettext as _
 from ..oidc import OidcClient, OidcError, Pending, claim, mapped_role
 from ..settings import OidcSection
-from .account import log_in, login_page, safe_next
+from .account import audit_failed_login, log_in, login_page, safe_next
+from .audit import arecord
 from .routing import Page
 
 log = logging.getLogger("willkommen.oidc")
@@ -124,9 +126,10 @@ async def callback(request: Request) -> Response:
             "Stelle, die %(provider)s verwaltet, Ihnen eine zuzuweisen.",
             provider=provider,
         )
+        await audit_failed_login(request, name, "no_role_at_provider")
         return _refused(request, message, 403)
     try:
-        user = await run_in_threadpool(
+        outcome = await run_in_threadpool(
             accounts.external_login,
             request.app.state.instance.db,
             subject=str(claims["sub"])[:255],
@@ -135,9 +138,26 @@ async def callback(request: Request) -> Response:
             create=settings.create_accounts,
         )
     except accounts.ExternalLoginRefused as exc:
+        await audit_failed_login(request, name, f"provider_login_{exc.reason}")
         return _refused(request, _refusal_message(exc.reason, provider, name), 403)
     assert pending is not None  # finish() refuses a login without one
-    return await log_in(request, user, pending.next_url, via="oidc", oidc_id_token=login.id_token)
+    user = outcome.user
+    # The provider vouched for these changes: it is the actor.
+    via_provider = Actor("oidc", settings.issuer)
+    if outcome.created:
+        await arecord(request, "account.created", user.name, actor=via_provider, role=user.role)
+    elif outcome.previous_role is not None:
+        await arecord(
+            request,
+            "account.role_changed",
+            user.name,
+            actor=via_provider,
+            old=outcome.previous_role,
+            new=user.role,
+        )
+    return await log_in(
+        request, user, pending.next_url, method="oidc", via="oidc", oidc_id_token=login.id_token
+    )
 
 
 def routes(settings: OidcSection | None) -> list[Page]:

@@ -16,10 +16,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from .. import accounts, two_factor
+from ..audit import Actor
 from ..errors import UserError
 from ..i18n import gettext as _
 from .account import (
     SECOND_STEP,
+    audit_failed_login,
     awaited_second_step,
     client_key,
     log_in,
@@ -27,6 +29,7 @@ from .account import (
     policy,
     remember_device,
 )
+from .audit import arecord
 from .middleware import SECOND_STEP_PAGE, TWO_FACTOR_PAGE
 from .routing import MAX_FORM_FIELDS, Page
 from .templating import render
@@ -72,6 +75,7 @@ async def second_step(request: Request) -> Response:
             policy=policy(request),
         )
     except accounts.Throttled as exc:
+        await audit_failed_login(request, awaited["name"], "second_factor_throttled")
         errors["code"] = _throttled(exc.seconds)
         response = render(request, "login_code.html", {"errors": errors}, 429)
         response.headers["Retry-After"] = str(exc.seconds)
@@ -80,10 +84,15 @@ async def second_step(request: Request) -> Response:
     if kind is not None:
         user = await run_in_threadpool(accounts.get_user, instance.db, awaited["uid"])
     if user is None or user.stamp != awaited["stamp"]:
+        await audit_failed_login(request, awaited["name"], "second_factor")
         errors["code"] = _wrong_code()
         return render(request, "login_code.html", {"errors": errors}, 400)
     target = f"{TWO_FACTOR_PAGE}?recovery=1" if kind == "recovery" else awaited["next"]
-    response = await log_in(request, user, target)
+    if kind == "recovery":
+        await arecord(
+            request, "two_factor.recovery_code_used", user.name, actor=Actor("user", user.name)
+        )
+    response = await log_in(request, user, target, method=f"password+{kind}")
     remember_device(request, response, user.name)
     return response
 
@@ -135,12 +144,14 @@ async def change_two_factor(request: Request) -> Response:
         if action == "confirm":
             codes = await run_in_threadpool(two_factor.confirm, db, key, user.id, code)
             if codes is not None:
+                await arecord(request, "two_factor.enabled", user.name)
                 return await run_in_threadpool(_page, request, {"codes": codes})
         elif action == "recovery":
             codes = await run_in_threadpool(
                 two_factor.regenerate_recovery_codes, db, key, user.id, code
             )
             if codes is not None:
+                await arecord(request, "two_factor.recovery_codes_renewed", user.name)
                 return await run_in_threadpool(_page, request, {"codes": codes})
         elif action == "disable":
             if user.role in request.app.state.instance.settings.web.require_two_factor_for:
@@ -150,6 +161,7 @@ async def change_two_factor(request: Request) -> Response:
                 )
                 return await run_in_threadpool(_page, request, {"errors": errors}, 400)
             if await run_in_threadpool(two_factor.disable, db, key, user.id, code):
+                await arecord(request, "two_factor.disabled", user.name)
                 return RedirectResponse(f"{TWO_FACTOR_PAGE}?ok=off", status_code=303)
         else:
             errors["code"] = _("Ungültige Angabe.")
