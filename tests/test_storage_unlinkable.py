@@ -12,6 +12,7 @@ See docs/privacy.md, "Storage".
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 import shutil
 import sqlite3
@@ -179,8 +180,11 @@ def wait_for_compaction(instance: Any, runs: int, timeout: float = 30.0) -> None
 
 @pytest.fixture(autouse=True)
 def quick_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Compact half a second after the last answers (2 s in production)."""
+    """Compact half a second after the last answers (2 s in production), and
+    checkpoint after every batch (under continuous load at most every half
+    second in production: see test_under_continuous_load_...)."""
     monkeypatch.setattr(dbmod, "QUIET_SECONDS", 0.5)
+    monkeypatch.setattr(dbmod, "SCRUB_INTERVAL_SECONDS", 0.0)
 
 
 def _sub(
@@ -339,6 +343,41 @@ def test_a_checkpoint_kept_from_finishing_by_a_reader_is_tried_again(submitted, 
     # Once the reader is done, the janitor's next attempt succeeds, no write needed.
     assert instance.db.settle(5.0)
     assert wal_size(instance) == 0
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_under_continuous_load_checkpoints_are_spaced_and_the_log_keeps_no_answer(
+    make_instance, monkeypatch
+):
+    """Production spacing: at most one checkpoint per ``SCRUB_INTERVAL_SECONDS`` while
+    batches keep coming (each costs two fsyncs and holds up the writers), the
+    first at once; once writes pause, the log holds no frame: no code, no comment."""
+    monkeypatch.setattr(dbmod, "SCRUB_INTERVAL_SECONDS", 0.5)
+    instance = make_instance(["selbstcheck"])
+    rnd, codes = open_token_round(instance, 30)
+    answers = answer_all(instance, rnd, 4)
+    scrubs: list[float] = []
+    original = instance.db._scrub
+
+    def counted(marks: set[bytes]) -> bool:
+        scrubs.append(time.monotonic())
+        return bool(original(marks))
+
+    monkeypatch.setattr(instance.db, "_scrub", counted)
+    started = time.monotonic()
+    for n in range(30):
+        sub = _sub(rnd, answers, codes[n], f"Kommentar-{n}", "EDV")
+        assert store.submit_many(instance.db, [sub]) == [None]
+        time.sleep(0.02)
+    assert instance.db.settle(5.0)
+    spent = time.monotonic() - started
+    assert scrubs and scrubs[0] - started < 0.25, "the first write is scrubbed at once"
+    assert len(scrubs) <= spent / 0.5 + 2, f"{len(scrubs)} checkpoints in {spent:.2f} s"
+    assert all(b - a >= 0.45 for a, b in itertools.pairwise(scrubs))
+    log = files(instance).get("-wal", b"")
+    assert len(log) <= 32, "at most the log's header, no frame"
+    for n in range(30):
+        assert f"Kommentar-{n}".encode() not in log
 
 
 # -- no day, no time ----------------------------------------------------------------

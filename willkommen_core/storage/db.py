@@ -44,6 +44,10 @@ SQLITE_SCRUB_TIMEOUT_MS = 2_000
 """How long a checkpoint waits for readers before it is tried again."""
 SCRUB_RETRY_SECONDS = 0.05
 """Pause before trying again a checkpoint that a reader kept from finishing."""
+SCRUB_INTERVAL_SECONDS = 0.5
+"""Under continuous load, at most one checkpoint per this time: every one costs
+two ``fsync`` calls and briefly holds up the writers; a lone write after a
+quiet moment is checkpointed at once."""
 QUIET_SECONDS = 2.0
 """Compact this long after the last sensitive write ..."""
 LATEST_SECONDS = 60.0
@@ -177,8 +181,10 @@ class Database:
         with self._turn:
             # A restarted log no longer holds those writes: someone else, or
             # SQLite itself after a complete checkpoint, has dropped them.
-            if self._wal_mark() not in marks:
+            current = self._wal_mark()
+            if current is not None and current not in marks:
                 return True
+            # Ours, or cut back to less than a header: truncate it to nothing.
             return self._checkpoint("TRUNCATE")
 
     def _checkpoint(self, mode: str) -> bool:
@@ -358,8 +364,9 @@ class _Janitor:
     """Per database and process, a thread that cleans up after sensitive writes.
 
     It checkpoints and truncates the log as soon as a sensitive write has
-    committed (several at once when they come fast; again after
-    ``SCRUB_RETRY_SECONDS`` while a reader keeps it from finishing), and
+    committed (several at once when they come fast, at most one checkpoint
+    per ``SCRUB_INTERVAL_SECONDS``; again after ``SCRUB_RETRY_SECONDS`` while
+    a reader keeps it from finishing), and
     compacts the file ``QUIET_SECONDS`` after the last of them, at the latest
     ``LATEST_SECONDS`` after the first, never sooner than ``COMPACT_SHARE``
     times the last compaction's duration after it. It holds the database only
@@ -373,6 +380,7 @@ class _Janitor:
         self._scrub_due = False
         self._scrubbing = False
         self._retry_at = 0.0
+        self._scrubbed_at = float("-inf")
         self._first: float | None = None
         self._last = 0.0
         self._not_before = 0.0
@@ -427,8 +435,9 @@ class _Janitor:
     def _next(self) -> str | None:
         """What is due now, ``"scrub"`` or ``"compact"`` (call under the lock)."""
         now = time.monotonic()
-        if self._scrub_due and now >= self._retry_at:
-            return "scrub"
+        if self._scrub_due:
+            # The log first: compacting meanwhile would fill it with the whole file.
+            return "scrub" if now >= self._scrub_at() else None
         if self._first is not None:
             quiet = min(self._last + QUIET_SECONDS, self._first + LATEST_SECONDS)
             if now >= max(quiet, self._not_before):
@@ -440,11 +449,14 @@ class _Janitor:
         the database still exists)."""
         waits = [time.monotonic() + 60.0]
         if self._scrub_due:
-            waits.append(self._retry_at)
+            waits.append(self._scrub_at())
         if self._first is not None:
             quiet = min(self._last + QUIET_SECONDS, self._first + LATEST_SECONDS)
             waits.append(max(quiet, self._not_before))
         return max(0.0, min(waits) - time.monotonic())
+
+    def _scrub_at(self) -> float:
+        return max(self._retry_at, self._scrubbed_at + SCRUB_INTERVAL_SECONDS)
 
     def _loop(self) -> None:
         while True:
@@ -458,6 +470,7 @@ class _Janitor:
                 if task == "scrub":
                     marks, self._marks = self._marks, set()
                     self._scrub_due, self._scrubbing = False, True
+                    self._scrubbed_at = time.monotonic()
                 else:
                     self._first = None
             db = self._db()
