@@ -11,76 +11,34 @@ proposes. The ministry sees per authority which phase it has reached.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from willkommen_core.hookspecs import hookimpl
 from willkommen_core.i18n import current_language
 from willkommen_core.i18n import gettext as _
 from willkommen_core.i18n import lazy_gettext as _l
-from willkommen_core.types import Card, ModuleInfo, PluginStorage, Recommendation
+from willkommen_core.sdk import Module
+from willkommen_core.types import Card, Recommendation
 
 from .settings import ProzesseSettings
 
 NAME = "prozesse"
-HERE = Path(__file__).parent
 CORNERSTONE = "verankerung"
 READ_ROLES = ("leitung", "redaktion")
 EDIT_ROLES = ("leitung",)
 
-
-@hookimpl
-def module_info() -> ModuleInfo:
-    return ModuleInfo(
-        title=_l("Veränderungsprozess"),
-        summary=_l(
-            "Den Modellprozess Magdeburg als datierten Plan übernehmen, anpassen und verfolgen."
-        ),
-        cornerstones=("verankerung", "binnenorganisation"),
-        nav_path="/prozesse/",
-        nav_roles=READ_ROLES,
-    )
-
-
-@hookimpl
-def settings_model() -> type[ProzesseSettings]:
-    return ProzesseSettings
-
-
-@hookimpl
-def storage() -> PluginStorage:
-    from .tables import metadata
-
-    return PluginStorage(metadata, HERE / "migrations")
-
-
-@hookimpl
-def web_routes(instance: Any) -> list[Any]:
-    from .web import routes
-
-    return routes(instance)
-
-
-@hookimpl
-def api_routes(instance: Any) -> list[Any]:
-    from .api import routes
-
-    return routes(instance)
-
-
-@hookimpl
-def templates_dir() -> Path:
-    return HERE / "templates"
-
-
-@hookimpl
-def static_dir() -> Path:
-    return HERE / "static"
-
-
-@hookimpl
-def locale_dir() -> Path:
-    return HERE / "locale"
+module = Module(
+    NAME,
+    __name__,
+    title=_l("Veränderungsprozess"),
+    summary=_l(
+        "Den Modellprozess Magdeburg als datierten Plan übernehmen, anpassen und verfolgen."
+    ),
+    cornerstones=("verankerung", "binnenorganisation"),
+    nav_path="/prozesse/",
+    nav_roles=READ_ROLES,
+    settings=ProzesseSettings,
+)
 
 
 def _date(day: date) -> str:
@@ -228,3 +186,6 @@ def demo_content(instance: Any) -> None:
     from .demo import seed
 
     seed(instance)
+
+
+module.provide_hooks(globals())

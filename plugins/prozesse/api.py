@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from pydantic import BaseModel
 from starlette.requests import Request
 
-from willkommen_core.web.api import ApiError, ApiRoute
+from willkommen_core.web.api import ApiError
 
-from . import READ_ROLES, store
+from . import READ_ROLES, module, store
 
 
 class PhaseRef(BaseModel):
@@ -119,57 +118,50 @@ def status_of(plan: store.Plan | None) -> StatusOut:
     )
 
 
-def routes(instance: Any) -> list[ApiRoute]:
-    def status(request: Request) -> StatusOut:
-        return status_of(store.load(instance.db))
+@module.api.endpoint(
+    "/status",
+    roles=READ_ROLES,
+    summary="Process status: phase reached, share of steps done, next milestone",
+    response_model=StatusOut,
+    name="prozesse_status",
+)
+def status(request: Request) -> StatusOut:
+    return status_of(store.load(request.app.state.instance.db))
 
-    def steps(request: Request) -> StepList:
-        plan = store.load(instance.db)
-        wanted = request.query_params.get("status", "")
-        if wanted and wanted not in store.STATUSES:
-            raise ApiError(
-                400, f"unknown status {wanted!r} (geplant, laufend, erledigt, entfallen)"
-            )
-        if plan is None:
-            return StepList(count=0, steps=[])
-        found = [
-            StepOut(
-                id=s.id,
-                phase=plan.phase_of(s).key,
-                phase_title=plan.phase_of(s).title,
-                position=number,
-                template_step=s.template_step,
-                title=s.title,
-                description=s.description,
-                planned_on=s.planned_on,
-                ends_on=s.ends_on,
-                owner=s.owner,
-                participants=[p for p in s.participants.split(",") if p],
-                status=s.status,
-                expected_result=s.expected_result,
-                result_notes=s.result_notes,
-            )
-            for number, s in enumerate(plan.steps, start=1)
-            if not wanted or s.status == wanted
-        ]
-        return StepList(count=len(found), steps=found)
 
-    return [
-        ApiRoute(
-            "/status",
-            status,
-            roles=READ_ROLES,
-            summary="Process status: phase reached, share of steps done, next milestone",
-            response_model=StatusOut,
-            name="prozesse_status",
-        ),
-        ApiRoute(
-            "/steps",
-            steps,
-            roles=READ_ROLES,
-            summary="Steps of the process plan in order",
-            response_model=StepList,
-            query={"status": "geplant | laufend | erledigt | entfallen"},
-            name="prozesse_steps",
-        ),
+@module.api.endpoint(
+    "/steps",
+    roles=READ_ROLES,
+    summary="Steps of the process plan in order",
+    response_model=StepList,
+    query={"status": "geplant | laufend | erledigt | entfallen"},
+    name="prozesse_steps",
+)
+def steps(request: Request) -> StepList:
+    plan = store.load(request.app.state.instance.db)
+    wanted = request.query_params.get("status", "")
+    if wanted and wanted not in store.STATUSES:
+        raise ApiError(400, f"unknown status {wanted!r} (geplant, laufend, erledigt, entfallen)")
+    if plan is None:
+        return StepList(count=0, steps=[])
+    found = [
+        StepOut(
+            id=s.id,
+            phase=plan.phase_of(s).key,
+            phase_title=plan.phase_of(s).title,
+            position=number,
+            template_step=s.template_step,
+            title=s.title,
+            description=s.description,
+            planned_on=s.planned_on,
+            ends_on=s.ends_on,
+            owner=s.owner,
+            participants=[p for p in s.participants.split(",") if p],
+            status=s.status,
+            expected_result=s.expected_result,
+            result_notes=s.result_notes,
+        )
+        for number, s in enumerate(plan.steps, start=1)
+        if not wanted or s.status == wanted
     ]
+    return StepList(count=len(found), steps=found)

@@ -6,16 +6,13 @@ from datetime import date
 from typing import Any
 
 from babel.dates import format_date
-from starlette.exceptions import HTTPException
-from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from willkommen_core.i18n import current_language
 from willkommen_core.i18n import gettext as _
-from willkommen_core.web.routing import MAX_FORM_FIELDS, Page
-from willkommen_core.web.templating import render
+from willkommen_core.sdk import PageRequest
 
-from . import EDIT_ROLES, NAME, READ_ROLES, exports, store
+from . import EDIT_ROLES, READ_ROLES, exports, module, store
 from .model import PARTICIPANTS, Template, load_all
 from .store import STATUSES, Invalid, StepInput
 
@@ -27,21 +24,18 @@ NOTICES = {
     "moved": lambda: _("Der Schritt wurde verschoben."),
     "discarded": lambda: _("Der Prozessplan wurde verworfen."),
 }
-
-
-def _instance(request: Request) -> Any:
-    return request.app.state.instance
+page = module.pages.page
 
 
 def date_label(day: date | None) -> str:
     return format_date(day, format="medium", locale=current_language()) if day else "–"
 
 
-def _template_of(request: Request, plan: store.Plan | None) -> Template | None:
-    templates = load_all(_instance(request))
+def _template_of(p: PageRequest, plan: store.Plan | None) -> Template | None:
+    templates = load_all(p.instance)
     if plan is not None:
         return templates.get(plan.template_id)
-    return templates.get(_instance(request).plugin_settings(NAME).template)
+    return templates.get(p.settings.template)
 
 
 def _participant_title(template: Template | None) -> Any:
@@ -62,9 +56,8 @@ def _participant_options(template: Template | None, extra: list[str]) -> list[tu
     return [(p, title(p)) for p in ids]
 
 
-def _common(request: Request, plan: store.Plan | None) -> dict[str, Any]:
-    template = _template_of(request, plan)
-    user = request.state.user
+def _common(p: PageRequest, plan: store.Plan | None) -> dict[str, Any]:
+    template = _template_of(p, plan)
     return {
         "plan": plan,
         "template": template,
@@ -72,22 +65,21 @@ def _common(request: Request, plan: store.Plan | None) -> dict[str, Any]:
         "status_title": lambda s: str(STATUSES.get(s, s)),
         "participant_title": _participant_title(template),
         "date_label": date_label,
-        "can_edit": user is not None and user.has_role(*EDIT_ROLES),
+        "can_edit": p.user is not None and p.user.has_role(*EDIT_ROLES),
     }
 
 
-def _plan_or_404(request: Request) -> store.Plan:
-    plan = store.load(_instance(request).db)
+def _plan_or_404(p: PageRequest) -> store.Plan:
+    plan = store.load(p.db)
     if plan is None:
-        raise HTTPException(404, _("Es gibt noch keinen Prozessplan."))
+        p.not_found(_("Es gibt noch keinen Prozessplan."))
     return plan
 
 
-def _step_or_404(request: Request, plan: store.Plan) -> Any:
-    step_id = request.path_params["step_id"]
-    step = next((s for s in plan.steps if s.id == step_id), None)
+def _step_or_404(p: PageRequest, plan: store.Plan) -> Any:
+    step = next((s for s in plan.steps if s.id == p.param("step_id")), None)
     if step is None:
-        raise HTTPException(404, _("Diesen Schritt gibt es nicht."))
+        p.not_found(_("Diesen Schritt gibt es nicht."))
     return step
 
 
@@ -95,20 +87,19 @@ def _step_or_404(request: Request, plan: store.Plan) -> Any:
 
 
 def _index(
-    request: Request, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None
+    p: PageRequest, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None
 ) -> Response:
-    instance = _instance(request)
-    plan = store.load(instance.db)
-    context = _common(request, plan)
-    notice = NOTICES.get(request.query_params.get("ok", ""))
-    templates = load_all(instance)
+    plan = store.load(p.db)
+    context = _common(p, plan)
+    notice = NOTICES.get(p.query("ok"))
+    templates = load_all(p.instance)
     context.update(
         {
             "notice": notice() if notice else None,
             "errors": errors or {},
             "values": values
             or {
-                "template": instance.plugin_settings(NAME).template,
+                "template": p.settings.template,
                 "start": "",
                 "with_groups": "1",
             },
@@ -118,23 +109,23 @@ def _index(
     if plan is not None:
         context["progress"] = store.progress(plan)
         context["milestone"] = store.next_milestone(plan)
-    return render(request, "prozesse/index.html", context, 400 if errors else 200)
+    return p.render("prozesse/index.html", context, 400 if errors else 200)
 
 
-def index(request: Request) -> Response:
-    return _index(request)
+@page("/", roles=READ_ROLES)
+def index(p: PageRequest) -> Response:
+    return _index(p)
 
 
-async def start(request: Request) -> Response:
-    form = await request.form(max_fields=MAX_FORM_FIELDS)
+@page("/starten", methods=("POST",), roles=EDIT_ROLES)
+def start(p: PageRequest) -> Response:
     values = {
-        "template": str(form.get("template", "")).strip(),
-        "start": str(form.get("start", "")).strip(),
-        "with_groups": "1" if form.get("with_groups") else "",
+        "template": p.value("template"),
+        "start": p.value("start"),
+        "with_groups": "1" if p.value("with_groups") else "",
     }
-    instance = _instance(request)
     errors: dict[str, str] = {}
-    template = load_all(instance).get(values["template"])
+    template = load_all(p.instance).get(values["template"])
     if template is None:
         errors["template"] = _("Bitte wählen Sie eine der angebotenen Vorlagen.")
     start_date = None
@@ -150,35 +141,30 @@ async def start(request: Request) -> Response:
                 errors["start"] = _("Bitte ein Datum zwischen 2000 und 2100 angeben.")
     if not errors and template is not None and start_date is not None:
         try:
-            store.instantiate(
-                instance.db, template, start_date, with_groups=bool(values["with_groups"])
-            )
+            store.instantiate(p.db, template, start_date, with_groups=bool(values["with_groups"]))
         except Invalid as exc:
             errors.update(exc.errors)
     if errors:
-        return _index(request, values, errors)
-    return RedirectResponse("/prozesse/?ok=started", status_code=303)
+        return _index(p, values, errors)
+    return p.redirect("index", notice="started")
 
 
-async def discard(request: Request) -> Response:
-    plan = _plan_or_404(request)
-    if request.method == "GET":
-        return render(request, "prozesse/discard.html", _common(request, plan))
-    store.delete_plan(_instance(request).db)
-    return RedirectResponse("/prozesse/?ok=discarded", status_code=303)
+@page("/verwerfen", methods=("GET", "POST"), roles=EDIT_ROLES)
+def discard(p: PageRequest) -> Response:
+    plan = _plan_or_404(p)
+    if p.method == "GET":
+        return p.render("prozesse/discard.html", _common(p, plan))
+    store.delete_plan(p.db)
+    return p.redirect("index", notice="discarded")
 
 
 # -- steps -------------------------------------------------------------------------------------
 
 
 def _step_form(
-    request: Request,
-    plan: store.Plan,
-    data: StepInput,
-    errors: dict[str, str],
-    step: Any | None,
+    p: PageRequest, plan: store.Plan, data: StepInput, errors: dict[str, str], step: Any | None
 ) -> Response:
-    context = _common(request, plan)
+    context = _common(p, plan)
     context.update(
         {
             "data": data,
@@ -188,136 +174,98 @@ def _step_form(
             "participant_options": _participant_options(context["template"], data.participants),
         }
     )
-    return render(request, "prozesse/step_form.html", context, 400 if errors else 200)
+    return p.render("prozesse/step_form.html", context, 400 if errors else 200)
 
 
-def _known(request: Request, plan: store.Plan, step: Any | None) -> set[str]:
-    options = _participant_options(_template_of(request, plan), [])
+def _known(p: PageRequest, plan: store.Plan, step: Any | None) -> set[str]:
+    options = _participant_options(_template_of(p, plan), [])
     known = {p for p, _t in options}
     if step is not None:  # ids a step already has stay valid, whatever the template says now
         known |= {p for p in step.participants.split(",") if p}
     return known
 
 
-async def new_step(request: Request) -> Response:
-    plan = _plan_or_404(request)
-    if request.method == "GET":
-        phase = request.query_params.get("phase", "")
-        return _step_form(request, plan, StepInput(phase_id=phase), {}, None)
-    data = StepInput.from_form(await request.form(max_fields=MAX_FORM_FIELDS))
+@page("/schritte/neu", methods=("GET", "POST"), roles=EDIT_ROLES, name="step_new")
+def new_step(p: PageRequest) -> Response:
+    plan = _plan_or_404(p)
+    if p.method == "GET":
+        return _step_form(p, plan, StepInput(phase_id=p.query("phase")), {}, None)
+    data = StepInput.from_form(p.form)
     try:
-        step_id = store.add_step(_instance(request).db, plan, data, _known(request, plan, None))
+        step_id = store.add_step(p.db, plan, data, _known(p, plan, None))
     except Invalid as exc:
-        return _step_form(request, plan, data, exc.errors, None)
-    return RedirectResponse(f"/prozesse/?ok=added#step-{step_id}", status_code=303)
+        return _step_form(p, plan, data, exc.errors, None)
+    return p.redirect("index", notice="added", fragment=f"step-{step_id}")
 
 
-async def edit_step(request: Request) -> Response:
-    plan = _plan_or_404(request)
-    step = _step_or_404(request, plan)
-    if request.method == "GET":
-        return _step_form(request, plan, StepInput.from_row(step), {}, step)
-    data = StepInput.from_form(await request.form(max_fields=MAX_FORM_FIELDS))
+STEP = "/schritte/{step_id:int}"
+
+
+@page(STEP, methods=("GET", "POST"), roles=EDIT_ROLES, name="step")
+def edit_step(p: PageRequest) -> Response:
+    plan = _plan_or_404(p)
+    step = _step_or_404(p, plan)
+    if p.method == "GET":
+        return _step_form(p, plan, StepInput.from_row(step), {}, step)
+    data = StepInput.from_form(p.form)
     try:
-        store.update_step(_instance(request).db, plan, step.id, data, _known(request, plan, step))
+        store.update_step(p.db, plan, step.id, data, _known(p, plan, step))
     except Invalid as exc:
-        return _step_form(request, plan, data, exc.errors, step)
-    return RedirectResponse(f"/prozesse/?ok=saved#step-{step.id}", status_code=303)
+        return _step_form(p, plan, data, exc.errors, step)
+    return p.redirect("index", notice="saved", fragment=f"step-{step.id}")
 
 
-async def delete_step(request: Request) -> Response:
-    plan = _plan_or_404(request)
-    step = _step_or_404(request, plan)
-    if request.method == "GET":
-        return render(request, "prozesse/delete.html", {**_common(request, plan), "step": step})
-    store.delete_step(_instance(request).db, step.id)
-    return RedirectResponse("/prozesse/?ok=deleted", status_code=303)
+@page(STEP + "/loeschen", methods=("GET", "POST"), roles=EDIT_ROLES, name="step_delete")
+def delete_step(p: PageRequest) -> Response:
+    plan = _plan_or_404(p)
+    step = _step_or_404(p, plan)
+    if p.method == "GET":
+        return p.render("prozesse/delete.html", {**_common(p, plan), "step": step})
+    store.delete_step(p.db, step.id)
+    return p.redirect("index", notice="deleted")
 
 
-async def move_step(request: Request) -> Response:
-    plan = _plan_or_404(request)
-    step = _step_or_404(request, plan)
-    form = await request.form(max_fields=MAX_FORM_FIELDS)
-    direction = str(form.get("direction", ""))
+@page(STEP + "/verschieben", methods=("POST",), roles=EDIT_ROLES, name="step_move")
+def move_step(p: PageRequest) -> Response:
+    plan = _plan_or_404(p)
+    step = _step_or_404(p, plan)
+    direction = p.value("direction")
     if direction not in ("up", "down"):
-        raise HTTPException(400, _("Unbekannte Richtung."))
-    store.move_step(_instance(request).db, plan, step.id, direction)
-    return RedirectResponse(f"/prozesse/?ok=moved#step-{step.id}", status_code=303)
+        return _index(p, errors={"direction": _("Unbekannte Richtung.")})
+    store.move_step(p.db, plan, step.id, direction)
+    return p.redirect("index", notice="moved", fragment=f"step-{step.id}")
 
 
 # -- views and exports -----------------------------------------------------------------------------
 
 
-def timeline(request: Request) -> Response:
-    plan = _plan_or_404(request)
-    context = _common(request, plan)
+@page("/zeitplan", roles=READ_ROLES)
+def timeline(p: PageRequest) -> Response:
+    plan = _plan_or_404(p)
+    context = _common(p, plan)
     context["svg"] = exports.timeline_svg(plan, date_label)
-    return render(request, "prozesse/timeline.html", context)
+    return p.render("prozesse/timeline.html", context)
 
 
-def printable(request: Request) -> Response:
-    plan = _plan_or_404(request)
-    context = _common(request, plan)
+@page("/druck", roles=READ_ROLES, name="print")
+def printable(p: PageRequest) -> Response:
+    plan = _plan_or_404(p)
+    context = _common(p, plan)
     context["progress"] = store.progress(plan)
-    return render(request, "prozesse/print.html", context)
+    return p.render("prozesse/print.html", context)
 
 
-def export_csv(request: Request) -> Response:
-    plan = _plan_or_404(request)
-    return Response(
-        exports.export_csv(plan, _participant_title(_template_of(request, plan))),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="prozessplan.csv"'},
+@page("/export.csv", roles=READ_ROLES)
+def export_csv(p: PageRequest) -> Response:
+    plan = _plan_or_404(p)
+    body = exports.export_csv(plan, _participant_title(_template_of(p, plan)))
+    return p.download(body, "prozessplan.csv", "text/csv; charset=utf-8")
+
+
+@page("/zeitplan.ics", roles=READ_ROLES)
+def export_ics(p: PageRequest) -> Response:
+    plan = _plan_or_404(p)
+    body = exports.icalendar(
+        plan, p.instance.settings.authority.name, f"{p.instance.slug}.willkommen"
     )
-
-
-def export_ics(request: Request) -> Response:
-    instance = _instance(request)
-    plan = _plan_or_404(request)
-    body = exports.icalendar(plan, instance.settings.authority.name, f"{instance.slug}.willkommen")
-    return Response(
-        body,
-        media_type="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="prozessplan.ics"'},
-    )
-
-
-def routes(instance: Any) -> list[Page]:
-    step = "/schritte/{step_id:int}"
-    return [
-        Page("/", index, roles=READ_ROLES, name="prozesse-index"),
-        Page("/starten", start, methods=("POST",), roles=EDIT_ROLES, name="prozesse-start"),
-        Page(
-            "/verwerfen",
-            discard,
-            methods=("GET", "POST"),
-            roles=EDIT_ROLES,
-            name="prozesse-discard",
-        ),
-        Page(
-            "/schritte/neu",
-            new_step,
-            methods=("GET", "POST"),
-            roles=EDIT_ROLES,
-            name="prozesse-step-new",
-        ),
-        Page(step, edit_step, methods=("GET", "POST"), roles=EDIT_ROLES, name="prozesse-step"),
-        Page(
-            step + "/loeschen",
-            delete_step,
-            methods=("GET", "POST"),
-            roles=EDIT_ROLES,
-            name="prozesse-step-delete",
-        ),
-        Page(
-            step + "/verschieben",
-            move_step,
-            methods=("POST",),
-            roles=EDIT_ROLES,
-            name="prozesse-step-move",
-        ),
-        Page("/zeitplan", timeline, roles=READ_ROLES, name="prozesse-timeline"),
-        Page("/druck", printable, roles=READ_ROLES, name="prozesse-print"),
-        Page("/export.csv", export_csv, roles=READ_ROLES, name="prozesse-export-csv"),
-        Page("/zeitplan.ics", export_ics, roles=READ_ROLES, name="prozesse-export-ics"),
-    ]
+    return p.download(body, "prozessplan.ics", "text/calendar; charset=utf-8")

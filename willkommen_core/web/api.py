@@ -177,7 +177,7 @@ def _walk(routes: Sequence[BaseRoute], prefix: str = "") -> list[tuple[str, ApiR
     return found
 
 
-def _param_schema(convertor: Convertor[Any]) -> dict[str, str]:
+def _param_schema(convertor: Convertor[Any]) -> dict[str, Any]:
     if isinstance(convertor, IntegerConvertor):
         return {"type": "integer", "minimum": 0, "maximum": MAX_ID}
     if isinstance(convertor, FloatConvertor):

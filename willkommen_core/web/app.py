@@ -135,7 +135,9 @@ def create_app(instance: Instance) -> Starlette:
 
     async def not_found(request: Request, exc: HTTPException) -> Response:
         if exc.status_code == 404:
-            return _error_page(request, 404, _("Diese Seite gibt es nicht."))
+            # A page's own message ("Diesen Schritt gibt es nicht.") says more than the default.
+            own = exc.detail if exc.detail and exc.detail != "Not Found" else None
+            return _error_page(request, 404, own or _("Diese Seite gibt es nicht."))
         return _error_page(request, exc.status_code, str(exc.detail))
 
     async def denied(request: Request, exc: AccessDenied) -> Response:

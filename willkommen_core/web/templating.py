@@ -53,6 +53,13 @@ def _language_links(request: Request, languages: list[str]) -> list[dict[str, st
     return links
 
 
+def url_path(request: Request, name: str, /, **params: Any) -> str:
+    """The path of the route ``name`` (``"module:page"`` for a module's page,
+    ``"static-<module>"`` with ``path=`` for its files), with the prefix the
+    app is served under."""
+    return request.url_for(name, **params).path
+
+
 def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
@@ -70,6 +77,7 @@ def render(
         "languages": _language_links(request, state.instance.settings.languages),
         "csrf_token": lambda: csrf_token(request),
         "path": request.url.path,
+        "url": lambda name, **params: url_path(request, name, **params),
     }
     if context:
         ctx.update(context)

@@ -1,0 +1,146 @@
+"""A toolkit module declared in one place, its plumbing hooks provided by convention.
+
+The hook contract (:mod:`willkommen_core.hookspecs`) stays as it is; a module
+written with the SDK still is a package whose attributes are hook
+implementations. :meth:`Module.provide_hooks` adds, for every plumbing hook
+the package does not implement itself, the implementation its folder implies:
+
+========================  ==================================================
+hook                      provided when
+========================  ==================================================
+``module_info``           always (from the arguments of :class:`Module`)
+``settings_model``        ``settings=`` is given
+``storage``               ``tables.py`` (with ``metadata``) and ``migrations/``
+``web_routes``            ``web.py`` declares pages on :attr:`Module.pages`
+``api_routes``            ``api.py`` declares endpoints on :attr:`Module.api`
+``cli_group``             ``cli.py`` defines ``group``
+``templates_dir`` etc.    the folders ``templates/``, ``static/``, ``locale/``
+========================  ==================================================
+
+Everything else (cards, recommendations, summaries, demo content) the
+package implements with ``@hookimpl`` as before.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable, MutableMapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..hookspecs import hookimpl
+from ..types import ModuleInfo, PluginStorage
+from .pages import ApiRouter, Router
+
+if TYPE_CHECKING:
+    import click
+    from pydantic import BaseModel
+
+
+class Module:
+    """One toolkit module: its name, what it tells the core, and its routers.
+
+    ``package`` is the module's ``__name__``; the folder it lives in is found
+    from it. ``name`` is the plugin name (the entry point's, and the settings
+    section's).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        package: str,
+        *,
+        title: Any,
+        summary: Any = "",
+        cornerstones: tuple[str, ...] = (),
+        nav_path: str | None = None,
+        nav_roles: tuple[str, ...] | None = None,
+        public_path: str | None = None,
+        public_title: Any = None,
+        settings: type[BaseModel] | None = None,
+        hook_api: str = ">=1.0,<2",
+    ) -> None:
+        self.name = name
+        self.package = package
+        self.info = ModuleInfo(
+            title=title,
+            summary=summary,
+            cornerstones=cornerstones,
+            nav_path=nav_path,
+            nav_roles=nav_roles,
+            public_path=public_path,
+            public_title=public_title,
+            hook_api=hook_api,
+        )
+        self.settings_class = settings
+        self.pages = Router(name)
+        """The module's pages, mounted under ``/<name>``; declare them with ``@module.pages.page``."""
+        self.api = ApiRouter(name)
+        """The module's JSON endpoints, mounted under ``/api/v1/<name>``; declare them
+        with ``@module.api.endpoint``."""
+
+    @property
+    def folder(self) -> Path:
+        file = sys.modules[self.package].__file__
+        assert file is not None
+        return Path(file).parent
+
+    def _has(self, *parts: str) -> bool:
+        return self.folder.joinpath(*parts).exists()
+
+    def _submodule(self, name: str) -> Any:
+        return importlib.import_module(f"{self.package}.{name}")
+
+    def settings(self, instance: Any) -> Any:
+        """This module's settings section of ``instance`` (typed by ``settings=``)."""
+        return instance.plugin_settings(self.name)
+
+    # -- the hooks a folder implies -------------------------------------------------
+
+    def default_hooks(self) -> dict[str, Callable[..., Any]]:
+        """The plumbing hooks this module's folder implies, marked as implementations."""
+        hooks: dict[str, Callable[..., Any]] = {"module_info": lambda: self.info}
+        if self.settings_class is not None:
+            hooks["settings_model"] = lambda: self.settings_class
+        if self._has("tables.py") and self._has("migrations"):
+            hooks["storage"] = lambda: PluginStorage(
+                self._submodule("tables").metadata, self.folder / "migrations"
+            )
+        if self._has("web.py"):
+            hooks["web_routes"] = self._routes("web", self.pages)
+        if self._has("api.py"):
+            hooks["api_routes"] = self._routes("api", self.api)
+        if self._has("cli.py"):
+            hooks["cli_group"] = self._cli_group
+        for hook, folder in (
+            ("templates_dir", "templates"),
+            ("static_dir", "static"),
+            ("locale_dir", "locale"),
+        ):
+            if self._has(folder):
+                hooks[hook] = lambda folder=folder: self.folder / folder
+        return {name: hookimpl(_named(fn, name)) for name, fn in hooks.items()}
+
+    def _routes(self, submodule: str, router: Router | ApiRouter) -> Callable[[Any], list[Any]]:
+        def routes(instance: Any) -> list[Any]:
+            self._submodule(submodule)  # its decorators fill the router
+            return router.routes(instance)
+
+        return routes
+
+    def _cli_group(self) -> click.Group:
+        group: click.Group = self._submodule("cli").group
+        return group
+
+    def provide_hooks(self, namespace: MutableMapping[str, Any]) -> None:
+        """Add the implied hooks to the package's ``namespace`` (its ``globals()``),
+        except those it implements itself."""
+        namespace.setdefault("module", self)
+        for name, fn in self.default_hooks().items():
+            namespace.setdefault(name, fn)
+
+
+def _named(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
+    fn.__name__ = fn.__qualname__ = name
+    return fn

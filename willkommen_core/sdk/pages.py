@@ -1,0 +1,253 @@
+"""Pages of a module: declared with a decorator, run as plain synchronous handlers.
+
+::
+
+    @module.pages.page("/schritte/neu", methods=("GET", "POST"), roles=EDIT_ROLES)
+    def new_step(page: PageRequest) -> Response:
+        if page.method == "GET":
+            return page.render("prozesse/step_form.html", {...})
+        ...
+        return page.redirect("index", notice="added")
+
+The core checks access and CSRF (:class:`~willkommen_core.web.routing.Page`),
+reads the form once, and runs the handler in the thread pool: a handler may
+touch the database as it likes and never blocks the event loop. There is no
+other way for a module page to run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, NoReturn
+from urllib.parse import quote, urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from ..web.audit import record
+from ..web.routing import MAX_FORM_FIELDS, MAX_FORM_PART, SAFE_METHODS, Page
+from ..web.templating import render, url_path
+
+Handler = Callable[["PageRequest"], Response]
+
+
+class PageRequest:
+    """What a page handler gets: the request, its form, and the helpers for answering it."""
+
+    def __init__(self, request: Request, form: FormData | None, router: Router) -> None:
+        self.request = request
+        self._form = form
+        self._router = router
+
+    # -- who, where, what --------------------------------------------------------------
+
+    @property
+    def method(self) -> str:
+        return self.request.method
+
+    @property
+    def user(self) -> Any:
+        return self.request.state.user
+
+    @property
+    def instance(self) -> Any:
+        return self.request.app.state.instance
+
+    @property
+    def db(self) -> Any:
+        return self.instance.db
+
+    @property
+    def settings(self) -> Any:
+        """The settings section of the module this page belongs to."""
+        return self.instance.plugin_settings(self._router.module)
+
+    def param(self, name: str) -> Any:
+        """A path parameter (converted by its route: ``{id:int}`` gives an int)."""
+        return self.request.path_params[name]
+
+    def query(self, name: str, default: str = "") -> str:
+        return self.request.query_params.get(name, default)
+
+    def value(self, name: str, default: str = "", *, limit: int = 10_000) -> str:
+        """A form field as text, stripped and cut to ``limit`` characters ("" if absent)."""
+        raw = self.form.get(name, default)
+        return (raw if isinstance(raw, str) else default).strip()[:limit]
+
+    def values(self, name: str) -> list[str]:
+        """Every value of a repeated form field (checkboxes), stripped."""
+        return [v.strip() for v in self.form.getlist(name) if isinstance(v, str)]
+
+    @property
+    def form(self) -> FormData:
+        """The submitted form (empty for GET)."""
+        return self._form if self._form is not None else FormData()
+
+    # -- answers -------------------------------------------------------------------------
+
+    def render(
+        self, template: str, context: dict[str, Any] | None = None, status: int = 200
+    ) -> Response:
+        """``template`` in the layout (see :func:`willkommen_core.web.templating.render`);
+        in it, ``url(name, **params)`` gives the path of this module's page ``name``
+        (or of any route named ``"other:page"``), ``static(file)`` that of a file
+        in this module's ``static/`` folder."""
+        helpers = {"url": self.url, "static": self.static}
+        return render(self.request, template, {**helpers, **(context or {})}, status)
+
+    def url(self, name: str, /, **params: Any) -> str:
+        """The path of this module's page ``name``, or of the route ``"other:name"``,
+        with the prefix the app is served under."""
+        full = name if ":" in name else f"{self._router.module}:{name}"
+        return url_path(self.request, full, **params)
+
+    def static(self, file: str) -> str:
+        """The path of ``file`` in this module's ``static/`` folder."""
+        return url_path(self.request, f"static-{self._router.module}", path=file)
+
+    def redirect(
+        self, target: str, /, *, notice: str | None = None, fragment: str = "", **params: Any
+    ) -> RedirectResponse:
+        """303 to this module's page ``target`` (a route name) or to a path starting with
+        ``/``; ``notice`` becomes ``?ok=...`` for the page to say what was done."""
+        path = target if target.startswith("/") else self.url(target, **params)
+        if notice:
+            path += "?" + urlencode({"ok": notice})
+        if fragment:
+            path += "#" + quote(fragment)
+        return RedirectResponse(path, status_code=303)
+
+    def not_found(self, message: str | None = None) -> NoReturn:
+        """End the request with the 404 page (``message`` says what is missing)."""
+        raise HTTPException(404, message)
+
+    def download(self, body: str | bytes, filename: str, media_type: str) -> Response:
+        """A file to save: ``Content-Disposition: attachment``, never cached."""
+        ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
+        disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+        return Response(
+            body,
+            media_type=media_type,
+            headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
+        )
+
+    def content(self, *parts: str) -> Any:
+        """A content file of this module: the instance's override if present."""
+        return self.instance.content_path(self._router.module, *parts)
+
+    def audit(self, event: str, target: str = "", **details: str | int | bool | None) -> None:
+        """Record ``event`` in the audit log as done by this page's user."""
+        record(self.request, event, target, **details)
+
+
+@dataclass(frozen=True)
+class _Declared:
+    path: str
+    handler: Handler
+    methods: tuple[str, ...]
+    roles: tuple[str, ...] | None
+    public: bool
+    exclusive: bool
+    name: str
+
+
+class Router:
+    """The pages of one module, declared with :meth:`page`."""
+
+    def __init__(self, module: str) -> None:
+        self.module = module
+        self._declared: list[_Declared] = []
+
+    def page(
+        self,
+        path: str,
+        *,
+        methods: Sequence[str] = ("GET",),
+        roles: Sequence[str] | None = None,
+        public: bool = False,
+        exclusive: bool = False,
+        name: str | None = None,
+    ) -> Callable[[Handler], Handler]:
+        """Declare the decorated function the page at ``path`` (below the module's
+        prefix) for ``methods``, open to ``roles`` (or to anyone with ``public``)."""
+        if not public and roles is None:
+            raise ValueError(f"page {path!r}: name its roles, or declare it public")
+
+        def declare(handler: Handler) -> Handler:
+            if asyncio.iscoroutinefunction(handler):
+                raise TypeError(
+                    f"page {handler.__name__}: write a plain function; the core runs it "
+                    "in the thread pool"
+                )
+            self._declared.append(
+                _Declared(
+                    path,
+                    handler,
+                    tuple(methods),
+                    tuple(roles) if roles is not None else None,
+                    public,
+                    exclusive,
+                    name or handler.__name__,
+                )
+            )
+            return handler
+
+        return declare
+
+    def routes(self, instance: Any = None) -> list[Page]:
+        return [
+            Page(
+                d.path,
+                self._endpoint(d.handler),
+                methods=d.methods,
+                roles=d.roles,
+                public=d.public,
+                exclusive=d.exclusive,
+                name=d.name,
+            )
+            for d in self._declared
+        ]
+
+    def _endpoint(self, handler: Handler) -> Callable[[Request], Any]:
+        async def endpoint(request: Request) -> Response:
+            form = None
+            if request.method not in SAFE_METHODS:
+                # Read once, here (the CSRF check read it already: Starlette keeps it).
+                form = await request.form(max_fields=MAX_FORM_FIELDS, max_part_size=MAX_FORM_PART)
+            return await run_in_threadpool(handler, PageRequest(request, form, self))
+
+        endpoint.__name__ = handler.__name__
+        endpoint.__doc__ = handler.__doc__
+        return endpoint
+
+
+class ApiRouter:
+    """The JSON endpoints of one module, declared with :meth:`endpoint`."""
+
+    def __init__(self, module: str) -> None:
+        self.module = module
+        self._declared: list[tuple[str, Callable[..., Any], dict[str, Any]]] = []
+
+    def endpoint(
+        self, path: str, **options: Any
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Declare the decorated function the endpoint at ``path`` (below
+        ``/api/v1/<module>``); ``options`` are those of
+        :class:`~willkommen_core.web.api.ApiRoute` (methods, roles, summary,
+        request_model, response_model, status_code, query)."""
+
+        def declare(handler: Callable[..., Any]) -> Callable[..., Any]:
+            self._declared.append((path, handler, options))
+            return handler
+
+        return declare
+
+    def routes(self, instance: Any = None) -> list[Any]:
+        from ..web.api import ApiRoute
+
+        return [ApiRoute(path, handler, **options) for path, handler, options in self._declared]
