@@ -107,6 +107,10 @@ def test_a_page_runs_in_the_thread_pool_not_on_the_event_loop(leitung):
     assert answer.text.endswith("loop=False")
 
 
+def test_a_page_can_wait_for_work_of_the_event_loop(leitung):
+    assert leitung.get("/gruss/doppelt/21").text == "42"
+
+
 def test_a_form_is_read_once_and_bad_input_renders_again_with_the_message(leitung):
     form = leitung.get("/gruss/an/anna")
     empty = leitung.post("/gruss/an/anna", data={"text": "  ", "csrf_token": csrf_from(form.text)})

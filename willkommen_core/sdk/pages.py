@@ -18,11 +18,12 @@ other way for a module page to run.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import quote, urlencode
 
+import anyio.from_thread
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -34,6 +35,7 @@ from ..web.routing import MAX_FORM_FIELDS, MAX_FORM_PART, SAFE_METHODS, Page
 from ..web.templating import render, url_path
 
 Handler = Callable[["PageRequest"], Response]
+T = TypeVar("T")
 
 
 class PageRequest:
@@ -139,6 +141,11 @@ class PageRequest:
     def content(self, *parts: str) -> Any:
         """A content file of this module: the instance's override if present."""
         return self.instance.content_path(self._router.module, *parts)
+
+    def run_async(self, function: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
+        """Run an async ``function`` (e.g. a group commit, which belongs to the event
+        loop) from this handler's thread and wait for its result."""
+        return anyio.from_thread.run(function, *args)
 
     def audit(self, event: str, target: str = "", **details: str | int | bool | None) -> None:
         """Record ``event`` in the audit log as done by this page's user."""

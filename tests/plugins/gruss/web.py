@@ -46,3 +46,13 @@ def file(p: PageRequest) -> Response:
 @page("/fehlt", public=True)
 def missing(p: PageRequest) -> Response:
     p.not_found("Diesen Gruß gibt es nicht.")
+
+
+async def _double(n: int) -> int:
+    await asyncio.sleep(0)
+    return 2 * n
+
+
+@page("/doppelt/{n:int}", roles=("leitung",), name="double")
+def double(p: PageRequest) -> Response:
+    return Response(str(p.run_async(_double, p.param("n"))))
