@@ -7,7 +7,7 @@ from pathlib import Path
 import tomlkit
 
 from .errors import UserError
-from .plugins import _entry_point_candidates, _local_candidates
+from .plugins import ALWAYS_ENABLED, _entry_point_candidates, _local_candidates
 from .settings import SETTINGS_FILE
 
 
@@ -17,6 +17,8 @@ def known_plugins(instance_dir: Path) -> list[str]:
 
 def set_enabled(instance_dir: Path, name: str, enabled: bool) -> str:
     """Add ``name`` to or remove it from ``[plugins] enabled``; returns what was done."""
+    if name in ALWAYS_ENABLED:
+        raise UserError(f"{name} is part of the core and always enabled")
     known = known_plugins(instance_dir)
     if name not in known:
         raise UserError(f"unknown plugin {name!r} (known: {', '.join(known) or 'none'})")

@@ -37,6 +37,8 @@ Source = Literal["builtin", "entrypoint", "local"]
 Status = Literal["enabled", "disabled", "failed"]
 OWN_DISTRIBUTION = "willkommen"
 LOCAL_PLUGIN_DIR = "plugins"
+ALWAYS_ENABLED = {"plan": "willkommen_core.plan"}
+"""Built-in plugins of the core itself: loaded like the others, never switched off."""
 
 
 @dataclass
@@ -110,6 +112,19 @@ def _discover_entry_points() -> list[_Candidate]:
         )
     # Built-ins first, so third-party distributions override them by name.
     return sorted(found, key=lambda c: c.source != "builtin")
+
+
+def _core_candidates() -> list[_Candidate]:
+    from . import __version__
+
+    return [
+        _Candidate(name, "builtin", f"{OWN_DISTRIBUTION}:{module}", __version__, _importer(module))
+        for name, module in ALWAYS_ENABLED.items()
+    ]
+
+
+def _importer(module: str) -> Callable[[], ModuleType]:
+    return lambda: importlib.import_module(module)
 
 
 def _ep_loader(ep: EntryPoint) -> Callable[[], ModuleType]:
@@ -187,7 +202,7 @@ class PluginHost:
         extra: Iterable[tuple[str, ModuleType]] = (),
     ) -> None:
         self.instance_dir = instance_dir
-        self.enabled_requested = list(dict.fromkeys(enabled))
+        self.enabled_requested = list(dict.fromkeys([*ALWAYS_ENABLED, *enabled]))
         self.strict = strict
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
@@ -197,7 +212,11 @@ class PluginHost:
         self.failures: list[Problem] = []
         candidates: dict[str, _Candidate] = {}
         overridden: dict[str, str] = {}
-        for cand in [*_entry_point_candidates(), *_local_candidates(instance_dir)]:
+        for cand in [
+            *_core_candidates(),
+            *_entry_point_candidates(),
+            *_local_candidates(instance_dir),
+        ]:
             if cand.name in candidates:
                 overridden[cand.name] = candidates[cand.name].origin
             candidates[cand.name] = cand
@@ -276,16 +295,22 @@ class PluginHost:
     # -- queries ------------------------------------------------------------------
 
     @property
-    def enabled(self) -> list[str]:
-        """Names of loaded plugins in the configured order."""
+    def active(self) -> list[str]:
+        """Names of every loaded plugin, the core's own first, then in the configured order."""
         return [
             n
             for n in self.enabled_requested
             if n in self.records and self.records[n].status == "enabled"
         ]
 
+    @property
+    def enabled(self) -> list[str]:
+        """Names of the loaded plugins the instance enabled (``[plugins] enabled``), in order;
+        not the core's own (:data:`ALWAYS_ENABLED`)."""
+        return [n for n in self.active if n not in ALWAYS_ENABLED]
+
     def is_enabled(self, name: str) -> bool:
-        return name in self.enabled
+        return name in self.active
 
     def info(self, name: str) -> ModuleInfo:
         info = self.records[name].info
@@ -333,9 +358,9 @@ class PluginHost:
         return None
 
     def call_each(self, hook: str, **kwargs: Any) -> dict[str, Any]:
-        """``{plugin: result}`` for every enabled plugin implementing ``hook``, in order."""
+        """``{plugin: result}`` for every loaded plugin implementing ``hook``, in order."""
         results = {}
-        for name in self.enabled:
+        for name in self.active:
             result = self.call_one(name, hook, **kwargs)
             if result is not None:
                 results[name] = result

@@ -112,7 +112,7 @@ class Module:
         if self._has("api.py"):
             hooks["api_routes"] = self._routes("api", self.api)
         if self._has("cli.py"):
-            hooks["cli_group"] = self._cli_group
+            hooks["cli_group"] = lambda: self._cli_group()
         for hook, folder in (
             ("templates_dir", "templates"),
             ("static_dir", "static"),

@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from ..errors import UserError
 from ..instance import Instance
 from ..plugin_config import set_enabled
+from ..plugins import ALWAYS_ENABLED
 from ..storage import migrate
 from .audit import arecord
 from .routing import MAX_FORM_FIELDS, Page
@@ -21,7 +22,12 @@ def plugins_page(request: Request) -> Response:
     return render(
         request,
         "admin_plugins.html",
-        {"records": listing, "message": request.query_params.get("ok"), "error": None},
+        {
+            "records": listing,
+            "message": request.query_params.get("ok"),
+            "error": None,
+            "always_enabled": ALWAYS_ENABLED,
+        },
     )
 
 
@@ -47,7 +53,12 @@ async def change_plugin(request: Request) -> Response:
         return render(
             request,
             "admin_plugins.html",
-            {"records": listing, "message": None, "error": str(exc)},
+            {
+                "records": listing,
+                "message": None,
+                "error": str(exc),
+                "always_enabled": ALWAYS_ENABLED,
+            },
             400,
         )
     await arecord(request, "plugin.enabled" if enable else "plugin.disabled", name)

@@ -24,7 +24,6 @@ from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
 from ..instance import Instance
 from ..oidc import OidcClient
-from ..plan import web as plan_web
 from . import account, admin, admin_accounts, pages, two_factor
 from . import audit as audit_web
 from . import oidc as oidc_web
@@ -62,16 +61,14 @@ def _routed(routes: list[BaseRoute], path: str) -> bool:
 
 
 def _navigation(instance: Instance, routes: list[BaseRoute]) -> tuple[Any, list[NavEntry]]:
-    staff: list[tuple[NavEntry, tuple[str, ...] | None]] = [
-        (NavEntry("plan", _l("Maßnahmenplan"), "/plan/"), ("leitung", "redaktion")),
-    ]
+    staff: list[tuple[NavEntry, tuple[str, ...] | None]] = []
     tail = [
         (NavEntry("admin", _l("Module"), "/-/admin/plugins"), ("admin",)),
         (NavEntry("accounts", _l("Konten"), admin_accounts.ACCOUNTS_PAGE), ("admin",)),
         (NavEntry("audit", _l("Protokoll"), audit_web.AUDIT_PAGE), ("admin",)),
     ]
     public: list[NavEntry] = []
-    for name in instance.plugins.enabled:
+    for name in instance.plugins.active:
         info = instance.plugins.info(name)
         if info.nav_path:
             staff.append((NavEntry(name, info.title, info.nav_path), info.nav_roles))
@@ -121,7 +118,6 @@ def create_app(instance: Instance) -> Starlette:
         *admin.routes(),
         *admin_accounts.routes(),
         *audit_web.routes(),
-        Mount("/plan", routes=plan_web.routes(), name="plan"),
     ]
     for name, plugin_routes in host.call_each("api_routes", instance=instance).items():
         routes.append(Mount(f"/api/v1/{name}", routes=plugin_routes, name=f"api-{name}"))

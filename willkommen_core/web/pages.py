@@ -20,7 +20,9 @@ def home(request: Request) -> Response:
     cards = instance.plugins.call_list(
         "dashboard_cards", instance=instance, user=request.state.user
     )
-    return render(request, "home.html", {"cards": cards})
+    # The enabled modules by their own titles: the core names none of them.
+    modules = [str(instance.plugins.info(name).title) for name in instance.plugins.active]
+    return render(request, "home.html", {"cards": cards, "modules": modules})
 
 
 def healthz(request: Request) -> Response:
