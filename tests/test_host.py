@@ -19,7 +19,7 @@ REGISTER = """
 federal_state = "Sachsen-Anhalt"
 
 [defaults]
-modules = ["partner"]
+modules = ["partner", "prozesse"]
 
 [[authority]]
 name = "Landkreis Harz"
@@ -130,6 +130,25 @@ def test_redirects_to_the_login_stay_inside_the_instance(client):
     assert response.status_code == 303
     assert response.headers["location"] == "/harz/login?next=/"
     assert client.get("/harz", follow_redirects=False).headers["location"] == "/harz/"
+
+
+def test_links_and_redirects_built_with_url_carry_the_prefix_once(client):
+    assert login(client, "harz", "leitung-harz").status_code == 303
+    page = client.get("/harz/prozesse/")
+    assert page.status_code == 200
+    assert 'action="/harz/prozesse/starten"' in page.text
+    assert 'href="/harz/harz/' not in page.text and 'action="/harz/harz/' not in page.text
+    started = client.post(
+        "/harz/prozesse/starten",
+        data={
+            "template": "magdeburg",
+            "start": "2026-01-05",
+            "csrf_token": csrf_from(page.text),
+        },
+        follow_redirects=False,
+    )
+    assert started.status_code == 303, started.text
+    assert started.headers["location"] == "/harz/prozesse/?ok=started"
 
 
 def test_a_login_at_one_authority_is_not_valid_at_another(client):

@@ -13,9 +13,14 @@ prefix. On the way out the host puts the prefix back where the app wrote a
 path of its own: the ``Location`` of redirects, the ``Path`` of cookies (so
 sessions and the language choice stay per instance: a login at one authority
 is never sent to another) and the ``href``, ``src``, ``action`` and
-``formaction`` attributes of HTML pages that start with ``/``. The core and the
-plugins therefore need no change; a single instance served by ``willkommen
-serve`` is untouched. JSON bodies are passed through as they are.
+``formaction`` attributes of HTML pages that start with ``/``, unless they
+carry the prefix already: pages and templates built with ``url()`` (the core
+and modules written with the SDK) link with ``app_root_path`` themselves,
+which also covers links in ``srcset``, CSS and JSON; the rewriting is there for
+hand-written ``/...`` links and goes once no module has any. A folder named
+like a path of the app (``api``, ``login``, a plugin's name) is not served,
+as its links could not be told apart. A single instance served by
+``willkommen serve`` is untouched. JSON bodies are passed through as they are.
 
 An instance that does not open or whose database schema is not current is
 listed on the index page as not available (the reason goes to the log) and
@@ -40,9 +45,23 @@ from ..settings import SETTINGS_FILE
 
 log = logging.getLogger("willkommen.host")
 
-_ATTRIBUTE = re.compile(rb"""(\s(?:href|src|action|formaction)\s*=\s*["'])/(?!/)""", re.I)
+
+def _unprefixed(prefix: bytes) -> re.Pattern[bytes]:
+    """Link attributes with a path of the app that does not carry ``prefix`` yet: pages
+    built with ``url()`` (the SDK) already do, hand-written ``/...`` links not."""
+    rest = re.escape(prefix.lstrip(b"/"))
+    return re.compile(
+        rb"""(\s(?:href|src|action|formaction)\s*=\s*["'])/(?!/)(?!"""
+        + rest
+        + rb"""(?:[/?#"']))""",
+        re.I,
+    )
+
+
 _COOKIE_PATH = re.compile(r"(;\s*path=)(/[^;]*)", re.I)
 RESERVED = {"healthz", "static", "-"}
+APP_SEGMENTS = {"api", "login", "logout", "barrierefreiheit", "healthz", "static", "-"}
+"""First path segments of the core's routes (plugins add their names)."""
 SECURITY_HEADERS = [
     (b"content-security-policy", b"default-src 'none'; style-src 'self'; frame-ancestors 'none'"),
     (b"x-content-type-options", b"nosniff"),
@@ -85,6 +104,10 @@ def _open(root: Path) -> Hosted:
 
         instance = Instance.open(root)
         hosted.name = instance.settings.authority.name
+        if slug in instance.plugins.records or slug in APP_SEGMENTS:
+            # "/partner/..." could not be told from a page of the instance "partner".
+            hosted.problem = f"the folder name {slug!r} is also a path of the app"
+            return hosted
         problems = instance.check(failed_plugins=False)
         if "db" in instance.__dict__:
             instance.db.dispose()
@@ -105,6 +128,7 @@ class _Buffered:
     def __init__(self, send: Send, prefix: bytes) -> None:
         self.send = send
         self.prefix = prefix
+        self.attribute = _unprefixed(prefix)
         self.start: Message | None = None
         self.chunks: list[bytes] = []
 
@@ -113,7 +137,9 @@ class _Buffered:
             self.chunks.append(message.get("body", b""))
             if message.get("more_body"):
                 return
-            body = _ATTRIBUTE.sub(lambda m: m.group(1) + self.prefix + b"/", b"".join(self.chunks))
+            body = self.attribute.sub(
+                lambda m: m.group(1) + self.prefix + b"/", b"".join(self.chunks)
+            )
             assert self.start is not None
             headers = [(k, v) for k, v in self.start["headers"] if k.lower() != b"content-length"]
             headers.append((b"content-length", str(len(body)).encode()))
@@ -121,6 +147,10 @@ class _Buffered:
             await self.send({"type": "http.response.body", "body": body})
             return
         await self.send(message)
+
+
+def _carries(path: bytes, prefix: bytes) -> bool:
+    return path == prefix or path.startswith((prefix + b"/", prefix + b"?", prefix + b"#"))
 
 
 class PrefixedApp:
@@ -137,7 +167,12 @@ class PrefixedApp:
         out, is_html = [], False
         for key, value in headers:
             name = key.lower()
-            if name == b"location" and value.startswith(b"/") and not value.startswith(b"//"):
+            if (
+                name == b"location"
+                and value.startswith(b"/")
+                and not value.startswith(b"//")
+                and not _carries(value, self.prefix_bytes)
+            ):
                 value = self.prefix_bytes + value
             elif name == b"set-cookie":
                 text = value.decode("latin-1")

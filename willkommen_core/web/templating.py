@@ -53,6 +53,11 @@ def _language_links(request: Request, languages: list[str]) -> list[dict[str, st
     return links
 
 
+def app_root(request: Request) -> str:
+    """The prefix the whole app is served under ("" on its own, "/harz" in a state host)."""
+    return str(request.scope.get("app_root_path", request.scope.get("root_path", "")))
+
+
 def url_path(request: Request, name: str, /, **params: Any) -> str:
     """The path of the route ``name`` (``"module:page"`` for a module's page,
     ``"static-<module>"`` with ``path=`` for its files), with the prefix the
@@ -77,7 +82,12 @@ def render(
         "languages": _language_links(request, state.instance.settings.languages),
         "csrf_token": lambda: csrf_token(request),
         "path": request.url.path,
+        # app_url: any route of the app by name; url: the same here, a module's own
+        # page by its short name where a module renders (see sdk.PageRequest.render).
+        "app_url": lambda name, **params: url_path(request, name, **params),
         "url": lambda name, **params: url_path(request, name, **params),
+        # Paths that hooks give without a request (navigation, cards) start below it.
+        "root": app_root(request),
     }
     if context:
         ctx.update(context)
