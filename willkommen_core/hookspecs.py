@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import pluggy
 
-HOOK_API_VERSION = "1.0"
+HOOK_API_VERSION = "1.1"
 """Major.minor of this contract. A plugin declares the range it supports in
 :class:`willkommen_core.types.ModuleInfo.hook_api`; a plugin whose range does
 not include this version is marked failed, not loaded."""
@@ -201,4 +201,18 @@ def demo_content(instance):  # type: ignore[empty-body]
 
     Called by ``willkommen demo`` after migrations on an empty database; must
     be idempotent (do nothing when content is already there).
+    """
+
+
+@hookspec(firstresult=True)
+def partner_directory(instance, language, public_only):  # type: ignore[empty-body]
+    """The authority's network partners (counselling services, associations,
+    other offices) for other modules to show or link: training providers, the
+    signs' "help nearby" pages.
+
+    ``language``: only partners advising in this language code (``None``:
+    all); ``public_only``: only those marked for customers. Return a list of
+    :class:`~willkommen_core.types.PartnerInfo`; a module that keeps no
+    directory does not implement it (the caller gets ``None``). Added in
+    hook API 1.1.
     """

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 import sys
 import traceback
 from collections.abc import Callable, Iterable
@@ -35,6 +36,7 @@ from .types import ModuleInfo
 
 Source = Literal["builtin", "entrypoint", "local"]
 Status = Literal["enabled", "disabled", "failed"]
+log = logging.getLogger("willkommen.plugins")
 OWN_DISTRIBUTION = "willkommen"
 LOCAL_PLUGIN_DIR = "plugins"
 ALWAYS_ENABLED = {"plan": "willkommen_core.plan"}
@@ -125,6 +127,10 @@ def _core_candidates() -> list[_Candidate]:
 
 def _importer(module: str) -> Callable[[], ModuleType]:
     return lambda: importlib.import_module(module)
+
+
+def _given(module: ModuleType) -> Callable[[], ModuleType]:
+    return lambda: module
 
 
 def _ep_loader(ep: EntryPoint) -> Callable[[], ModuleType]:
@@ -221,9 +227,7 @@ class PluginHost:
                 overridden[cand.name] = candidates[cand.name].origin
             candidates[cand.name] = cand
         for name, module in extra:  # plugins handed in by tests or embedding code
-            candidates[name] = _Candidate(
-                name, "local", module.__name__, "test", lambda m=module: m
-            )
+            candidates[name] = _Candidate(name, "local", module.__name__, "test", _given(module))
         for name, cand in candidates.items():
             self.records[name] = PluginRecord(
                 name, cand.source, cand.origin, cand.version, overrides=overridden.get(name)
@@ -355,6 +359,20 @@ class PluginHost:
         for impl in getattr(self.pm.hook, hook).get_hookimpls():
             if impl.plugin_name == name:
                 return impl.function(**{a: kwargs[a] for a in impl.argnames})
+        return None
+
+    def call_first(self, hook: str, **kwargs: Any) -> Any:
+        """The first result other than ``None`` of the loaded plugins, in order, for a
+        ``firstresult`` hook that another module provides (``None`` if none does).
+        A plugin that fails is logged and skipped: one module must not break another."""
+        for name in self.active:
+            try:
+                result = self.call_one(name, hook, **kwargs)
+            except Exception:
+                log.warning("plugin %s failed in hook %s", name, hook, exc_info=True)
+                continue
+            if result is not None:
+                return result
         return None
 
     def call_each(self, hook: str, **kwargs: Any) -> dict[str, Any]:

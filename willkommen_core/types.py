@@ -70,3 +70,20 @@ class Recommendation:
     title: Any
     reason: Any
     href: str | None = None
+
+
+@dataclass(frozen=True)
+class PartnerInfo:
+    """A network partner as other modules see it (hook ``partner_directory``)."""
+
+    id: int
+    name: str
+    street: str = ""
+    postcode: str = ""
+    city: str = ""
+    phone: str = ""
+    website: str = ""
+    languages: tuple[str, ...] = ()
+    """Language codes the partner advises in."""
+    public: bool = False
+    """Marked for customers (first information, signs)."""

@@ -11,77 +11,45 @@ self-assessment proposes concrete catalogue entries.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from willkommen_core.hookspecs import hookimpl
 from willkommen_core.i18n import current_language
 from willkommen_core.i18n import gettext as _
 from willkommen_core.i18n import lazy_gettext as _l
-from willkommen_core.types import Card, ModuleInfo, PluginStorage, Recommendation
+from willkommen_core.sdk import Module
+from willkommen_core.types import Card, Recommendation
 
 from .settings import FortbildungSettings
 
 NAME = "fortbildung"
-HERE = Path(__file__).parent
 CORNERSTONE = "kompetenzen"
 STAFF_ROLES = ("leitung", "redaktion")
 PERSONAL_ROLES = ("leitung",)
 """Who sees personal participation data (admin always may)."""
 
 
-@hookimpl
-def module_info() -> ModuleInfo:
-    return ModuleInfo(
-        title=_l("Fortbildung"),
-        summary=_l(
-            "Fortbildungskatalog, Bedarfsermittlung, Jahresplan und Teilnahme der Mitarbeitenden."
-        ),
-        cornerstones=(CORNERSTONE, "verankerung"),
-        nav_path="/fortbildung/",
-        nav_roles=STAFF_ROLES,
-    )
-
-
-@hookimpl
-def settings_model() -> type[FortbildungSettings]:
-    return FortbildungSettings
-
-
-@hookimpl
-def storage() -> PluginStorage:
-    from .tables import metadata
-
-    return PluginStorage(metadata, HERE / "migrations")
+module = Module(
+    NAME,
+    __name__,
+    title=_l("Fortbildung"),
+    summary=_l(
+        "Fortbildungskatalog, Bedarfsermittlung, Jahresplan und Teilnahme der Mitarbeitenden."
+    ),
+    cornerstones=(CORNERSTONE, "verankerung"),
+    nav_path="/fortbildung/",
+    nav_roles=STAFF_ROLES,
+    settings=FortbildungSettings,
+)
 
 
 @hookimpl
 def web_routes(instance: Any) -> list[Any]:
+    """By hand, not by convention: who edits the catalogue and plans sessions is a
+    setting (``editor_roles``), and the public schedule can be switched off."""
     from .web import routes
 
     return routes(instance)
-
-
-@hookimpl
-def api_routes(instance: Any) -> list[Any]:
-    from .api import routes
-
-    return routes(instance)
-
-
-@hookimpl
-def templates_dir() -> Path:
-    return HERE / "templates"
-
-
-@hookimpl
-def static_dir() -> Path:
-    return HERE / "static"
-
-
-@hookimpl
-def locale_dir() -> Path:
-    return HERE / "locale"
 
 
 @hookimpl
@@ -201,3 +169,6 @@ def demo_content(instance: Any) -> None:
     from .demo import seed
 
     seed(instance)
+
+
+module.provide_hooks(globals())

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 from pydantic import AfterValidator, BaseModel
 from starlette.requests import Request
 
-from willkommen_core.web.api import ApiError, ApiRoute
+from willkommen_core.web.api import ApiError
 
-from . import store
+from . import STAFF_ROLES, module, store
 from .model import CATEGORIES
 
-STAFF = ("leitung", "redaktion")
+STAFF = STAFF_ROLES
 
 # Sessions are stored as the authority's wall-clock time (as in the iCalendar export);
 # sent with their offset, as OpenAPI's "date-time" (RFC 3339) requires.
@@ -128,82 +128,84 @@ def _session(s: store.Session) -> SessionOut:
     )
 
 
-def routes(instance: Any) -> list[ApiRoute]:
-    def catalogue(request: Request) -> CatalogueOut:
-        store.ensure_seeded(instance)
-        category = request.query_params.get("category", "")
-        if category and category not in CATEGORIES:
-            raise ApiError(400, f"unknown category {category!r} (known: {', '.join(CATEGORIES)})")
-        active = request.query_params.get("active", "")
-        if active not in ("", "true", "false"):
-            raise ApiError(400, "active must be true or false")
-        found = store.list_entries(instance.db, category=category)
-        if active:
-            found = [e for e in found if e.active == (active == "true")]
-        index = store.partner_index(instance)
-        return CatalogueOut(
-            count=len(found), entries=[_entry(e, store.partner_for(e, index)) for e in found]
-        )
+def _instance(request: Request) -> Any:
+    return request.app.state.instance
 
-    def entry(request: Request) -> EntryOut:
-        found = store.get_entry(instance.db, request.path_params["entry_id"])
-        if found is None:
-            raise ApiError(404, "no such catalogue entry")
-        return _entry(found, store.partner_for(found, store.partner_index(instance)))
 
-    def plan(request: Request) -> PlanOut:
-        raw = request.query_params.get("year", "")
-        if raw and not (raw.isdigit() and 2000 <= int(raw) <= 2100):
-            raise ApiError(400, "year must be a number between 2000 and 2100")
-        year = int(raw) if raw else date.today().year
-        found = store.list_sessions(instance.db, year=year)
-        t = store.targets(instance.db, year, instance.plugin_settings("fortbildung"))
-        return PlanOut(
-            year=year,
-            count=len(found),
-            sessions=[_session(s) for s in found],
-            targets=TargetsOut(
-                internal_per_month=t.internal_target,
-                internal_reached=t.internal_reached,
-                months=[
-                    MonthOut(month=m.month, internal_sessions=m.internal, status=m.status)
-                    for m in t.months
-                ],
-                professional_per_staff=t.professional_target,
-                professional_reached=t.professional_reached,
-                staff_total=t.staff_total,
-                staff_reached=t.staff_reached,
-            ),
-        )
+@module.api.endpoint(
+    "/catalogue",
+    roles=STAFF,
+    summary="The training catalogue",
+    response_model=CatalogueOut,
+    query={
+        "category": "fachlich | fachuebergreifend | teambildung",
+        "active": "true | false",
+    },
+    name="fortbildung_catalogue",
+)
+def catalogue(request: Request) -> CatalogueOut:
+    instance = _instance(request)
+    store.ensure_seeded(instance)
+    category = request.query_params.get("category", "")
+    if category and category not in CATEGORIES:
+        raise ApiError(400, f"unknown category {category!r} (known: {', '.join(CATEGORIES)})")
+    active = request.query_params.get("active", "")
+    if active not in ("", "true", "false"):
+        raise ApiError(400, "active must be true or false")
+    found = store.list_entries(instance.db, category=category)
+    if active:
+        found = [e for e in found if e.active == (active == "true")]
+    index = store.partner_index(instance)
+    return CatalogueOut(
+        count=len(found), entries=[_entry(e, store.partner_for(e, index)) for e in found]
+    )
 
-    return [
-        ApiRoute(
-            "/catalogue",
-            catalogue,
-            roles=STAFF,
-            summary="The training catalogue",
-            response_model=CatalogueOut,
-            query={
-                "category": "fachlich | fachuebergreifend | teambildung",
-                "active": "true | false",
-            },
-            name="fortbildung_catalogue",
+
+@module.api.endpoint(
+    "/catalogue/{entry_id:int}",
+    roles=STAFF,
+    summary="One catalogue entry",
+    response_model=EntryOut,
+    name="fortbildung_entry",
+)
+def entry(request: Request) -> EntryOut:
+    instance = _instance(request)
+    found = store.get_entry(instance.db, request.path_params["entry_id"])
+    if found is None:
+        raise ApiError(404, "no such catalogue entry")
+    return _entry(found, store.partner_for(found, store.partner_index(instance)))
+
+
+@module.api.endpoint(
+    "/plan",
+    roles=STAFF,
+    summary="The annual plan: sessions (registrations as counts only) and targets",
+    response_model=PlanOut,
+    query={"year": "calendar year, default: the current one"},
+    name="fortbildung_plan",
+)
+def plan(request: Request) -> PlanOut:
+    instance = _instance(request)
+    raw = request.query_params.get("year", "")
+    if raw and not (raw.isdigit() and 2000 <= int(raw) <= 2100):
+        raise ApiError(400, "year must be a number between 2000 and 2100")
+    year = int(raw) if raw else date.today().year
+    found = store.list_sessions(instance.db, year=year)
+    t = store.targets(instance.db, year, module.settings(instance))
+    return PlanOut(
+        year=year,
+        count=len(found),
+        sessions=[_session(s) for s in found],
+        targets=TargetsOut(
+            internal_per_month=t.internal_target,
+            internal_reached=t.internal_reached,
+            months=[
+                MonthOut(month=m.month, internal_sessions=m.internal, status=m.status)
+                for m in t.months
+            ],
+            professional_per_staff=t.professional_target,
+            professional_reached=t.professional_reached,
+            staff_total=t.staff_total,
+            staff_reached=t.staff_reached,
         ),
-        ApiRoute(
-            "/catalogue/{entry_id:int}",
-            entry,
-            roles=STAFF,
-            summary="One catalogue entry",
-            response_model=EntryOut,
-            name="fortbildung_entry",
-        ),
-        ApiRoute(
-            "/plan",
-            plan,
-            roles=STAFF,
-            summary="The annual plan: sessions (registrations as counts only) and targets",
-            response_model=PlanOut,
-            query={"year": "calendar year, default: the current one"},
-            name="fortbildung_plan",
-        ),
-    ]
+    )

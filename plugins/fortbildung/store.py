@@ -158,16 +158,12 @@ class PartnerRef:
 
 
 def partner_index(instance: Any) -> dict[int, str] | None:
-    """Id -> name of every partner, or ``None`` when the partner list is not enabled."""
-    if not instance.plugins.is_enabled("partner"):
-        return None
-    try:
-        from willkommen_plugins.partner import store as partner_store
-
-        return {p.id: p.name for p in partner_store.search(instance.db)}
-    except Exception:  # a replaced or broken partner plugin must not break the catalogue
-        log.warning("partner list not readable; training providers stay unlinked", exc_info=True)
-        return None
+    """Id -> name of every partner, or ``None`` when no module keeps a partner directory
+    (asked through the hook, so whichever plugin is enabled as ``partner`` answers)."""
+    found = instance.plugins.call_first(
+        "partner_directory", instance=instance, language=None, public_only=False
+    )
+    return None if found is None else {p.id: p.name for p in found}
 
 
 def partner_for(entry: EntryData, index: dict[int, str] | None) -> PartnerRef | None:

@@ -48,10 +48,6 @@ class Survey:
     open: bool
     created_on: date
 
-    @property
-    def path(self) -> str:
-        return f"/fortbildung/umfrage/{self.code}"
-
 
 def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))

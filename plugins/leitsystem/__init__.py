@@ -9,76 +9,58 @@ public first-information pages per service and language, linked by QR codes.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from willkommen_core.hookspecs import hookimpl
 from willkommen_core.i18n import gettext as _
 from willkommen_core.i18n import lazy_gettext as _l
-from willkommen_core.types import Card, ModuleInfo, PluginStorage, Recommendation
+from willkommen_core.sdk import Module
+from willkommen_core.types import Card, Recommendation
 
 from .settings import LeitsystemSettings
 
 NAME = "leitsystem"
-HERE = Path(__file__).parent
 CORNERSTONE = "erscheinungsbild"
+EDITOR_ROLES = ("redaktion",)
+"""The roles editing pages are declared for; the ``web_routes`` hook puts the instance's
+``editor_roles`` in their place."""
+READER_ROLES = ("leitung", "redaktion")
+"""The roles reading pages are declared for; in their place the hook puts leadership and
+the instance's ``editor_roles``."""
 
 
-@hookimpl
-def module_info() -> ModuleInfo:
-    return ModuleInfo(
-        title=_l("Leitsystem"),
-        summary=_l(
-            "Gebäudeleitsystem und mehrsprachige Erstinformation: Schilder für das Haus, "
-            "Informationsseiten im Netz, verbunden durch QR-Codes."
-        ),
-        cornerstones=(CORNERSTONE,),
-        nav_path="/leitsystem/",
-        nav_roles=("leitung", "redaktion"),
-        public_path="/leitsystem/info/",
-        public_title=_l("Erstinformation"),
-    )
-
-
-@hookimpl
-def settings_model() -> type[LeitsystemSettings]:
-    return LeitsystemSettings
-
-
-@hookimpl
-def storage() -> PluginStorage:
-    from .tables import metadata
-
-    return PluginStorage(metadata, HERE / "migrations")
+module = Module(
+    NAME,
+    __name__,
+    title=_l("Leitsystem"),
+    summary=_l(
+        "Gebäudeleitsystem und mehrsprachige Erstinformation: Schilder für das Haus, "
+        "Informationsseiten im Netz, verbunden durch QR-Codes."
+    ),
+    cornerstones=(CORNERSTONE,),
+    nav_path="/leitsystem/",
+    nav_roles=("leitung", "redaktion"),
+    public_path="/leitsystem/info/",
+    public_title=_l("Erstinformation"),
+    settings=LeitsystemSettings,
+)
 
 
 @hookimpl
 def web_routes(instance: Any) -> list[Any]:
-    from .web import routes
+    """The pages, open to the instance's ``editor_roles`` instead of the declared defaults."""
+    from . import web  # noqa: F401  (its decorators declare the pages)
 
-    return routes(instance)
-
-
-@hookimpl
-def templates_dir() -> Path:
-    return HERE / "templates"
-
-
-@hookimpl
-def static_dir() -> Path:
-    return HERE / "static"
-
-
-@hookimpl
-def locale_dir() -> Path:
-    return HERE / "locale"
-
-
-@hookimpl
-def cli_group() -> Any:
-    from .cli import group
-
-    return group
+    editors = tuple(instance.plugin_settings(NAME).editor_roles)
+    # Leadership sees the building data and the signs (it approves the concept);
+    # only the editors change them.
+    readers = tuple(dict.fromkeys(("leitung", *editors)))
+    configured = {EDITOR_ROLES: editors, READER_ROLES: readers}
+    pages = module.pages.routes(instance)
+    for page in pages:  # fresh objects on every call: setting the roles touches no other app
+        if page.roles in configured:
+            page.roles = configured[page.roles]
+    return pages
 
 
 @hookimpl
@@ -155,3 +137,6 @@ def demo_content(instance: Any) -> None:
     from .demo import seed
 
     seed(instance)
+
+
+module.provide_hooks(globals())

@@ -1,43 +1,41 @@
 """Pages of the guidance system: editing the building (redaktion), signs with preview and
-download, and the public first-information pages per service and language."""
+download, and the public first-information pages per service and language.
+
+Pages are declared for :data:`EDITOR_ROLES` or :data:`READER_ROLES`; the ``web_routes``
+hook in ``__init__.py`` replaces those with the instance's ``editor_roles`` (and leadership
+plus those editors for reading).
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from willkommen_core.errors import UserError
 from willkommen_core.i18n import current_language
 from willkommen_core.i18n import gettext as _
-from willkommen_core.web.routing import MAX_FORM_FIELDS, MAX_FORM_PART, Page
-from willkommen_core.web.templating import render
+from willkommen_core.sdk import PageRequest
 
-from . import content, exchange, hours, model, store
+from . import EDITOR_ROLES, READER_ROLES, content, exchange, hours, model, module, store
 from .content import ACCESS_FLAGS, ARROWS, INFO_LANGUAGES, PLAIN_GERMAN, Texts
 
-NAME = "leitsystem"
 log = logging.getLogger("willkommen.leitsystem")
 MAX_UPLOAD = 2 * 1024 * 1024
+page = module.pages.page
 
 
-def _instance(request: Request) -> Any:
-    return request.app.state.instance
+def _site_names(p: PageRequest) -> list[str]:
+    return [s.name for s in p.instance.settings.authority.sites]
 
 
-def _site_names(request: Request) -> list[str]:
-    return [s.name for s in _instance(request).settings.authority.sites]
-
-
-def _load(request: Request) -> list[model.Site]:
+def _load(p: PageRequest) -> list[model.Site]:
     """Every configured site, those without data included (to add buildings)."""
-    names = _site_names(request)
-    found = {s.name: s for s in store.load(_instance(request).db, names)}
+    names = _site_names(p)
+    found = {s.name: s for s in store.load(p.db, names)}
     return [found.get(n, model.Site(n)) for n in names] + [
         s for s in found.values() if s.name not in names
     ]
@@ -63,9 +61,9 @@ def _access_labels() -> dict[str, str]:
     }
 
 
-def _service_titles(request: Request) -> dict[str, str]:
-    de = Texts(_instance(request), "de")
-    return {sid: str(de.service(sid) or sid) for sid in content.services(_instance(request))}
+def _service_titles(p: PageRequest) -> dict[str, str]:
+    de = Texts(p.instance, "de")
+    return {sid: str(de.service(sid) or sid) for sid in content.services(p.instance)}
 
 
 def _floor_name(level: int) -> str:
@@ -76,9 +74,9 @@ def _floor_name(level: int) -> str:
     return _("%(n)s. Untergeschoss", n=-level)
 
 
-def _common(request: Request) -> dict[str, Any]:
+def _common(p: PageRequest) -> dict[str, Any]:
     return {
-        "service_titles": _service_titles(request),
+        "service_titles": _service_titles(p),
         "arrow_labels": _arrow_labels(),
         "access_labels": _access_labels(),
         "floor_name": _floor_name,
@@ -86,27 +84,29 @@ def _common(request: Request) -> dict[str, Any]:
     }
 
 
+def _saved(p: PageRequest) -> Response:
+    return p.redirect(p.url("index") + "?saved=1")
+
+
 # -- editing --------------------------------------------------------------------------
 
 
-def index(
-    request: Request,
+def _index(
+    p: PageRequest,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
     notice = None
-    q = request.query_params
-    if q.get("saved"):
+    if p.query("saved"):
         notice = _("Die Angaben wurden gespeichert.")
-    elif q.get("deleted"):
+    elif p.query("deleted"):
         notice = _("Der Eintrag wurde gelöscht.")
-    elif q.get("imported"):
-        notice = _("Import abgeschlossen: %(n)s Räume.", n=q.get("imported", "0")[:6])
-    sites = _load(request)
-    titles = _service_titles(request)
-    return render(
-        request,
+    elif p.query("imported"):
+        notice = _("Import abgeschlossen: %(n)s Räume.", n=p.query("imported", "0")[:6])
+    sites = _load(p)
+    titles = _service_titles(p)
+    return p.render(
         "leitsystem/index.html",
         {
             "sites": sites,
@@ -125,23 +125,26 @@ def index(
                 for r in f.rooms
             ],
             "arrow_options": list(_arrow_labels().items()),
-            "can_edit": request.state.user is not None
-            and request.state.user.has_role(*_instance(request).plugin_settings(NAME).editor_roles),
+            "can_edit": p.user is not None and p.user.has_role(*p.settings.editor_roles),
             "errors": errors or {},
             "values": values or {},
             "notice": notice,
             "arrows": ARROWS,
-            **_common(request),
+            **_common(p),
         },
         status_code,
     )
 
 
-async def _form(request: Request) -> dict[str, Any]:
-    form = await request.form(max_fields=MAX_FORM_FIELDS, max_part_size=MAX_FORM_PART)
+@page("/", roles=READER_ROLES)
+def index(p: PageRequest) -> Response:
+    return _index(p)
+
+
+def _form(p: PageRequest) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for key in form:
-        values = [v for v in form.getlist(key) if isinstance(v, str)]
+    for key in p.form:
+        values = [v for v in p.form.getlist(key) if isinstance(v, str)]
         out[key] = values if key in ("services", "accessibility") else (values[0] if values else "")
     return out
 
@@ -153,57 +156,52 @@ def _int(value: Any) -> int | None:
         return None
 
 
-async def add_building(request: Request) -> Response:
-    values = await _form(request)
+@page("/gebaeude", methods=("POST",), roles=EDITOR_ROLES)
+def add_building(p: PageRequest) -> Response:
+    values = _form(p)
     site, name = values.get("site", ""), str(values.get("name", "")).strip()
     errors = {}
-    if site not in _site_names(request):
+    if site not in _site_names(p):
         errors["b-site"] = _("Bitte wählen Sie einen Standort.")
     problem = model.check_name(name)
     if problem:
         errors["b-name"] = _("Bitte geben Sie einen Namen an (höchstens 100 Zeichen).")
-    elif await run_in_threadpool(store.building_exists, _instance(request).db, site, name):
+    elif store.building_exists(p.db, site, name):
         errors["b-name"] = _("Dieses Gebäude gibt es an diesem Standort schon.")
     if errors:
-        return await run_in_threadpool(
-            index, request, errors, {f"b-{k}": v for k, v in values.items()}, 400
-        )
-    await run_in_threadpool(store.add_building, _instance(request).db, site, name)
-    return RedirectResponse("/leitsystem/?saved=1", status_code=303)
+        return _index(p, errors, {f"b-{k}": v for k, v in values.items()}, 400)
+    store.add_building(p.db, site, name)
+    return _saved(p)
 
 
-async def add_floor(request: Request) -> Response:
-    values = await _form(request)
-    db = _instance(request).db
+@page("/etage", methods=("POST",), roles=EDITOR_ROLES)
+def add_floor(p: PageRequest) -> Response:
+    values = _form(p)
     building_id = _int(values.get("building"))
     level, problem = model.check_level(values.get("level", ""))
     errors = {}
-    buildings = {b.id for s in _load(request) for b in s.buildings}
+    buildings = {b.id for s in _load(p) for b in s.buildings}
     if building_id not in buildings:
         errors["f-building"] = _("Bitte wählen Sie ein Gebäude.")
     if problem or level is None:
         errors["f-level"] = _(
             "Die Etage muss eine ganze Zahl zwischen -5 und 60 sein (0 = Erdgeschoss)."
         )
-    elif building_id in buildings and await run_in_threadpool(
-        store.floor_exists, db, building_id, level
-    ):
+    elif building_id in buildings and store.floor_exists(p.db, building_id, level):
         errors["f-level"] = _("Diese Etage gibt es in dem Gebäude schon.")
     if errors:
-        return await run_in_threadpool(
-            index, request, errors, {f"f-{k}": v for k, v in values.items()}, 400
-        )
-    await run_in_threadpool(store.add_floor, db, building_id, level)
-    return RedirectResponse("/leitsystem/?saved=1", status_code=303)
+        return _index(p, errors, {f"f-{k}": v for k, v in values.items()}, 400)
+    store.add_floor(p.db, building_id, level)
+    return _saved(p)
 
 
-async def add_route(request: Request) -> Response:
-    values = await _form(request)
-    db = _instance(request).db
+@page("/weg", methods=("POST",), roles=EDITOR_ROLES)
+def add_route(p: PageRequest) -> Response:
+    values = _form(p)
     origin, dest = _int(values.get("origin")), _int(values.get("destination"))
     arrow = values.get("arrow", "")
     building_of: dict[int, int] = {}
-    for s in _load(request):
+    for s in _load(p):
         for b in s.buildings:
             for f in b.floors:
                 for r in f.rooms:
@@ -220,73 +218,70 @@ async def add_route(request: Request) -> Response:
             errors["w-destination"] = _("Das Ziel muss ein anderer Raum sein.")
         elif building_of[origin] != building_of[dest]:  # type: ignore[index]
             errors["w-destination"] = _("Das Ziel muss im selben Gebäude liegen.")
-        elif await run_in_threadpool(store.route_exists, db, origin, dest):
+        elif store.route_exists(p.db, origin, dest):
             errors["w-destination"] = _("Diesen Weg gibt es schon.")
     if errors:
-        return await run_in_threadpool(
-            index, request, errors, {f"w-{k}": v for k, v in values.items()}, 400
-        )
-    await run_in_threadpool(store.add_route, db, origin, dest, arrow)
-    return RedirectResponse("/leitsystem/?saved=1", status_code=303)
+        return _index(p, errors, {f"w-{k}": v for k, v in values.items()}, 400)
+    store.add_route(p.db, origin, dest, arrow)
+    return _saved(p)
 
 
-async def delete(request: Request) -> Response:
-    kind = request.path_params["kind"]
+@page("/loeschen/{kind}/{item_id:int}", methods=("POST",), roles=EDITOR_ROLES)
+def delete(p: PageRequest) -> Response:
+    kind = p.param("kind")
     if kind not in store.TABLES:
-        raise HTTPException(404)
-    removed = await run_in_threadpool(
-        store.remove, _instance(request).db, kind, request.path_params["item_id"]
-    )
-    if not removed:
-        raise HTTPException(404)
-    return RedirectResponse("/leitsystem/?deleted=1", status_code=303)
+        p.not_found()
+    if not store.remove(p.db, kind, p.param("item_id")):
+        p.not_found()
+    return p.redirect(p.url("index") + "?deleted=1")
 
 
-def _floors(request: Request) -> list[tuple[int, str]]:
+def _floors(p: PageRequest) -> list[tuple[str, str]]:
     return [
         (str(f.id), f"{s.name} – {b.name} – {_floor_name(f.level)}")
-        for s in _load(request)
+        for s in _load(p)
         for b in s.buildings
         for f in b.floors
     ]
 
 
 def _room_form(
-    request: Request,
+    p: PageRequest,
     values: dict[str, Any],
     errors: dict[str, str],
     room_id: int | None,
     status_code: int = 200,
 ) -> Response:
-    return render(
-        request,
+    return p.render(
         "leitsystem/room.html",
         {
             "values": values,
             "errors": errors,
             "room_id": room_id,
-            "floors": _floors(request),
+            "floors": _floors(p),
             "access_flags": ACCESS_FLAGS,
-            **_common(request),
+            **_common(p),
         },
         status_code,
     )
 
 
-async def room(request: Request) -> Response:
-    db = _instance(request).db
-    room_id = request.path_params.get("room_id")
-    if request.method == "GET":
+@page("/raum/neu", methods=("GET", "POST"), roles=EDITOR_ROLES, name="room_new")
+@page("/raum/{room_id:int}", methods=("GET", "POST"), roles=EDITOR_ROLES, name="room_edit")
+def room(p: PageRequest) -> Response:
+    db = p.db
+    room_id: int | None = p.request.path_params.get("room_id")
+    if p.method == "GET":
         if room_id is None:
             values: dict[str, Any] = {
-                "floor": request.query_params.get("floor", ""),
+                "floor": p.query("floor"),
                 "services": [],
                 "accessibility": [],
             }
         else:
-            row = await run_in_threadpool(store.room_row, db, room_id)
+            row = store.room_row(db, room_id)
             if row is None:
-                raise HTTPException(404)
+                p.not_found()
             values = {
                 "floor": str(row.floor_id),
                 "number": row.number,
@@ -295,17 +290,15 @@ async def room(request: Request) -> Response:
                 "opening_hours": row.opening_hours,
                 "accessibility": row.accessibility.split(),
             }
-        return _room_form(request, values, {}, room_id)
-    if room_id is not None and not await run_in_threadpool(store.room_exists, db, room_id):
-        raise HTTPException(404)
-    values = await _form(request)
+        return _room_form(p, values, {}, room_id)
+    if room_id is not None and not store.room_exists(db, room_id):
+        p.not_found()
+    values = _form(p)
     values.setdefault("services", [])
     values.setdefault("accessibility", [])
     errors: dict[str, str] = {}
     floor_id = _int(values.get("floor"))
-    building_id = (
-        await run_in_threadpool(store.building_of_floor, db, floor_id) if floor_id else None
-    )
+    building_id = store.building_of_floor(db, floor_id) if floor_id else None
     if building_id is None:
         errors["floor"] = _("Bitte wählen Sie eine Etage.")
     number = str(values.get("number", "")).strip()
@@ -313,14 +306,12 @@ async def room(request: Request) -> Response:
         errors["number"] = _(
             "Raumnummer: 1 bis 20 Zeichen aus Buchstaben, Ziffern, Punkt, Strich, Schrägstrich (z. B. 1.14)."
         )
-    elif building_id is not None and await run_in_threadpool(
-        store.room_number_taken, db, building_id, number, room_id
-    ):
+    elif building_id is not None and store.room_number_taken(db, building_id, number, room_id):
         errors["number"] = _("Diese Raumnummer gibt es in dem Gebäude schon.")
     name = str(values.get("name", "")).strip()
     if len(name) > 100:
         errors["name"] = _("Der Name darf höchstens 100 Zeichen haben.")
-    if model.check_services(values["services"], set(content.services(_instance(request)))):
+    if model.check_services(values["services"], set(content.services(p.instance))):
         errors["services"] = _("Bitte wählen Sie mindestens ein Angebot.")
     if model.check_access(values["accessibility"]):
         errors["accessibility"] = _("Unbekannter Hinweis zur Barrierefreiheit.")
@@ -332,7 +323,7 @@ async def room(request: Request) -> Response:
             detail=str(exc),
         )
     if errors:
-        return _room_form(request, values, errors, room_id, 400)
+        return _room_form(p, values, errors, room_id, 400)
     data = model.Room(
         number,
         tuple(dict.fromkeys(values["services"])),
@@ -340,77 +331,70 @@ async def room(request: Request) -> Response:
         str(values.get("opening_hours", "")).strip(),
         tuple(dict.fromkeys(values["accessibility"])),
     )
-    await run_in_threadpool(store.save_room, db, floor_id, data, room_id)
-    return RedirectResponse("/leitsystem/?saved=1", status_code=303)
+    store.save_room(db, floor_id, data, room_id)
+    return _saved(p)
 
 
-async def import_page(request: Request) -> Response:
+@page("/import", methods=("GET", "POST"), roles=EDITOR_ROLES)
+def import_page(p: PageRequest) -> Response:
     ctx: dict[str, Any] = {"errors": [], "filename": ""}
-    if request.method == "GET":
-        return render(request, "leitsystem/import.html", ctx)
-    form = await request.form(max_fields=MAX_FORM_FIELDS, max_part_size=MAX_FORM_PART)
-    upload = form.get("file")
+    if p.method == "GET":
+        return p.render("leitsystem/import.html", ctx)
+    upload = p.form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         ctx["errors"] = [_("Bitte wählen Sie eine Datei (TOML oder JSON).")]
-        return render(request, "leitsystem/import.html", ctx, 400)
-    data = await upload.read(MAX_UPLOAD + 1)
+        return p.render("leitsystem/import.html", ctx, 400)
+    data = upload.file.read(MAX_UPLOAD + 1)
     ctx["filename"] = upload.filename
     if len(data) > MAX_UPLOAD:
         ctx["errors"] = [_("Die Datei ist größer als 2 MB.")]
-        return render(request, "leitsystem/import.html", ctx, 400)
+        return p.render("leitsystem/import.html", ctx, 400)
     try:
-        sites = await run_in_threadpool(
-            exchange.import_file, _instance(request), data, upload.filename
-        )
+        sites = exchange.import_file(p.instance, data, upload.filename)
     except UserError as exc:
-        ctx["errors"] = [str(exc.args[0])] + [f"{p.key}: {p.reason}" for p in exc.problems]
-        return render(request, "leitsystem/import.html", ctx, 400)
+        ctx["errors"] = [str(exc.args[0])] + [f"{x.key}: {x.reason}" for x in exc.problems]
+        return p.render("leitsystem/import.html", ctx, 400)
     rooms = sum(len(f.rooms) for s in sites for b in s.buildings for f in b.floors)
-    return RedirectResponse(f"/leitsystem/?imported={rooms}", status_code=303)
+    return p.redirect(p.url("index") + f"?imported={rooms}")
 
 
-def export_file(request: Request) -> Response:
-    fmt = request.path_params["fmt"]
+@page("/export.{fmt:str}", roles=READER_ROLES)
+def export_file(p: PageRequest) -> Response:
+    fmt = p.param("fmt")
     if fmt not in ("toml", "json"):
-        raise HTTPException(404)
-    data = exchange.export(_instance(request), fmt)
+        p.not_found()
+    data = exchange.export(p.instance, fmt)
     media = "application/json" if fmt == "json" else "application/toml"
-    name = f"leitsystem-{_instance(request).slug}.{fmt}"
-    return Response(
-        data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return p.download(data, f"leitsystem-{p.instance.slug}.{fmt}", media)
 
 
 # -- signs ----------------------------------------------------------------------------
 
 
-def _base_url(request: Request) -> str:
-    configured = _instance(request).plugin_settings(NAME).base_url
-    return configured or str(request.base_url).rstrip("/")
+def _base_url(p: PageRequest) -> str:
+    configured: str = p.settings.base_url
+    return configured or str(p.request.base_url).rstrip("/")
 
 
-def _sign_set(request: Request, lang: str) -> list[Any]:
+def _sign_set(p: PageRequest, lang: str) -> list[Any]:
     from . import render as signs
 
-    instance = _instance(request)
-    theme = signs.theme_for(instance)
-    return signs.signs(
-        instance, store.load(instance.db, _site_names(request)), lang, theme, _base_url(request)
-    )
+    theme = signs.theme_for(p.instance)
+    return signs.signs(p.instance, store.load(p.db, _site_names(p)), lang, theme, _base_url(p))
 
 
-def signs_page(request: Request) -> Response:
+@page("/schilder", roles=READER_ROLES)
+def signs_page(p: PageRequest) -> Response:
     from . import render as signs
 
-    instance = _instance(request)
-    langs = signs.sign_languages(instance)
-    lang = request.query_params.get("sprache", langs[0] if langs else "de")
+    langs = signs.sign_languages(p.instance)
+    lang = p.query("sprache", langs[0] if langs else "de")
     if lang not in langs:
         lang = langs[0] if langs else "de"
     error = None
     found: list[Any] = []
     try:
-        found = _sign_set(request, lang)
+        found = _sign_set(p, lang)
     except UserError as exc:
         error = str(exc)
     kinds = {
@@ -419,8 +403,7 @@ def signs_page(request: Request) -> Response:
         "directory": _("Etagenübersichten"),
         "overview": _("Gebäudeübersichten"),
     }
-    return render(
-        request,
+    return p.render(
         "leitsystem/signs.html",
         {
             "signs": found,
@@ -429,60 +412,60 @@ def signs_page(request: Request) -> Response:
             "sign_langs": [(code, content.native(code)) for code in langs],
             "kinds": kinds,
             "error": error,
-            "missing": content.missing_texts(instance, lang) if lang != "de" else [],
+            "missing": content.missing_texts(p.instance, lang) if lang != "de" else [],
         },
     )
 
 
-def sign_file(request: Request) -> Response:
+@page("/schilder/{lang}/{size}/{sign_id}.{fmt}", roles=READER_ROLES)
+def sign_file(p: PageRequest) -> Response:
     from . import render as signs
 
-    lang, size, sign_id, fmt = (request.path_params[k] for k in ("lang", "size", "sign_id", "fmt"))
+    lang, size, sign_id, fmt = (p.param(k) for k in ("lang", "size", "sign_id", "fmt"))
     if (
         lang not in content.SIGN_LANGUAGES
         or size not in signs.SIZES
         or fmt not in ("pdf", "svg", "png")
     ):
-        raise HTTPException(404)
+        p.not_found()
     try:
-        found = [s for s in _sign_set(request, lang) if s.id == sign_id]
+        found = [s for s in _sign_set(p, lang) if s.id == sign_id]
     except UserError as exc:
         raise HTTPException(409, str(exc)) from exc
     if not found:
-        raise HTTPException(404)
+        p.not_found()
     data = signs.render(found[0], size, fmt, ppi=48 if fmt == "png" else None)
     media = {"pdf": "application/pdf", "svg": "image/svg+xml", "png": "image/png"}[fmt]
-    headers = {}
-    if request.query_params.get("download"):
-        headers["Content-Disposition"] = f'attachment; filename="{sign_id}-{lang}-{size}.{fmt}"'
-    return Response(data, media_type=media, headers=headers)
+    if p.query("download"):
+        return p.download(data, f"{sign_id}-{lang}-{size}.{fmt}", media)
+    return Response(data, media_type=media)
 
 
 # -- first information (public) -------------------------------------------------------
 
 
-def _content_lang(request: Request) -> str:
+def _content_lang(p: PageRequest) -> str:
     """The language of the texts: ``?lang=`` when the instance offers it, else the UI's."""
-    asked = request.query_params.get("lang", "")
-    offered = list(_instance(request).settings.languages)
+    asked = p.query("lang")
+    offered = list(p.instance.settings.languages)
     if asked == PLAIN_GERMAN or (asked in offered and asked in INFO_LANGUAGES):
         return asked
     lang = current_language()
     return lang if lang in INFO_LANGUAGES else "de"
 
 
-def _info_languages(request: Request) -> list[tuple[str, str]]:
-    offered = [c for c in _instance(request).settings.languages if c in INFO_LANGUAGES]
+def _info_languages(p: PageRequest) -> list[tuple[str, str]]:
+    offered = [c for c in p.instance.settings.languages if c in INFO_LANGUAGES]
     return [(code, content.native(code)) for code in [*offered, PLAIN_GERMAN]]
 
 
-def info_index(request: Request) -> Response:
-    instance = _instance(request)
-    lang = _content_lang(request)
-    t = Texts(instance, lang)
+@page("/info/", public=True)
+def info_index(p: PageRequest) -> Response:
+    lang = _content_lang(p)
+    t = Texts(p.instance, lang)
     offered = {
         s
-        for site in store.load(instance.db)
+        for site in store.load(p.db)
         for b in site.buildings
         for f in b.floors
         for r in f.rooms
@@ -490,17 +473,16 @@ def info_index(request: Request) -> Response:
     }
     items = [
         (sid, t.service(sid), t.info(sid, "summary"))
-        for sid, svc in content.services(instance).items()
+        for sid, svc in content.services(p.instance).items()
         if svc.info and sid in offered
     ]
-    return render(
-        request,
+    return p.render(
         "leitsystem/info_index.html",
         {
             "t": t,
             "items": items,
             "content_lang": lang,
-            "info_langs": _info_languages(request),
+            "info_langs": _info_languages(p),
             "lang": content.html_lang(lang),
             "dir": t.dir,
         },
@@ -518,41 +500,37 @@ def _language_name(code: str, lang: str) -> str:
 
 
 def _partners(instance: Any, lang: str) -> list[Any] | None:
-    """Public partners advising in ``lang``; ``None`` when the partner list is off."""
-    if not instance.plugins.is_enabled("partner"):
+    """Public partners advising in ``lang``; ``None`` when no module keeps a directory
+    (asked through the hook: whichever plugin is enabled as ``partner`` answers)."""
+    code = "de" if lang == PLAIN_GERMAN else lang
+    found = instance.plugins.call_first(
+        "partner_directory", instance=instance, language=code, public_only=True
+    )
+    if found is None:
         return None
-    try:
-        from willkommen_plugins.partner import store as partner_store
-
-        code = "de" if lang == PLAIN_GERMAN else lang
-        found = partner_store.search(
-            instance.db, partner_store.Filters(language=code, public_only=True), search_notes=False
-        )
-        return [
-            {
-                "name": p.name,
-                "address": ", ".join(x for x in (p.street, f"{p.postcode} {p.city}".strip()) if x),
-                "phone": p.phone,
-                "website": p.website,
-                "languages": ", ".join(_language_name(c, code) for c in p.languages),
-            }
-            for p in found
-        ]
-    except Exception:  # the other module's failure must not take this page down
-        log.exception("reading the partner list failed")
-        return None
+    return [
+        {
+            "name": p.name,
+            "address": ", ".join(x for x in (p.street, f"{p.postcode} {p.city}".strip()) if x),
+            "phone": p.phone,
+            "website": p.website,
+            "languages": ", ".join(_language_name(c, code) for c in p.languages),
+        }
+        for p in found
+    ]
 
 
-def info(request: Request) -> Response:
-    instance = _instance(request)
-    sid = request.path_params["service"]
+@page("/info/{service}", public=True)
+def info(p: PageRequest) -> Response:
+    instance = p.instance
+    sid = p.param("service")
     svc = content.services(instance).get(sid)
     if svc is None or not svc.info:
-        raise HTTPException(404)
-    lang = _content_lang(request)
+        p.not_found()
+    lang = _content_lang(p)
     t = Texts(instance, lang)
     places = []
-    for site in store.load(instance.db, _site_names(request)):
+    for site in store.load(instance.db, _site_names(p)):
         for b in site.buildings:
             rooms = b.rooms()
             for f in b.floors:
@@ -582,8 +560,7 @@ def info(request: Request) -> Response:
                             "routes": routes,
                         }
                     )
-    return render(
-        request,
+    return p.render(
         "leitsystem/info.html",
         {
             "t": t,
@@ -595,30 +572,8 @@ def info(request: Request) -> Response:
             "places": places,
             "partners": _partners(instance, lang),
             "content_lang": lang,
-            "info_langs": _info_languages(request),
+            "info_langs": _info_languages(p),
             "lang": content.html_lang(lang),
             "dir": t.dir,
         },
     )
-
-
-def routes(instance: Any) -> list[Page]:
-    editors = tuple(instance.plugin_settings(NAME).editor_roles)
-    # Leadership sees the building data and the signs (it approves the concept);
-    # only the editors change them.
-    readers = tuple(dict.fromkeys(("leitung", *editors)))
-    return [
-        Page("/", index, roles=readers),
-        Page("/gebaeude", add_building, methods=("POST",), roles=editors),
-        Page("/etage", add_floor, methods=("POST",), roles=editors),
-        Page("/weg", add_route, methods=("POST",), roles=editors),
-        Page("/raum/neu", room, methods=("GET", "POST"), roles=editors, name="room_new"),
-        Page("/raum/{room_id:int}", room, methods=("GET", "POST"), roles=editors, name="room_edit"),
-        Page("/loeschen/{kind}/{item_id:int}", delete, methods=("POST",), roles=editors),
-        Page("/import", import_page, methods=("GET", "POST"), roles=editors),
-        Page("/export.{fmt:str}", export_file, roles=readers),
-        Page("/schilder", signs_page, roles=readers),
-        Page("/schilder/{lang}/{size}/{sign_id}.{fmt}", sign_file, roles=readers),
-        Page("/info/", info_index, public=True),
-        Page("/info/{service}", info, public=True),
-    ]

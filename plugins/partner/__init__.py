@@ -11,83 +11,63 @@ public partners and never internal fields.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from willkommen_core.hookspecs import hookimpl
 from willkommen_core.i18n import current_language
 from willkommen_core.i18n import gettext as _
 from willkommen_core.i18n import lazy_gettext as _l
-from willkommen_core.types import Card, ModuleInfo, PluginStorage, Recommendation
+from willkommen_core.sdk import Module
+from willkommen_core.types import Card, Recommendation
 
 from .settings import PartnerSettings
 
 NAME = "partner"
-HERE = Path(__file__).parent
 CORNERSTONE = "zusammenarbeit"
+STAFF_ROLES = ("leitung", "redaktion")
+"""The roles pages and endpoints are declared for; an instance's ``staff_roles`` replace them."""
 
 
-@hookimpl
-def module_info() -> ModuleInfo:
-    return ModuleInfo(
-        title=_l("Partnerliste"),
-        summary=_l(
-            "Externe Akteure mit Beziehungsstatus pflegen; Kundinnen und Kunden finden Hilfe in ihrer Sprache."
-        ),
-        cornerstones=(CORNERSTONE,),
-        nav_path="/partner/",
-        nav_roles=("leitung", "redaktion"),
-        public_path="/partner/hilfe",
-        public_title=_l("Hilfe in Ihrer Sprache"),
-    )
+module = Module(
+    NAME,
+    __name__,
+    title=_l("Partnerliste"),
+    summary=_l(
+        "Externe Akteure mit Beziehungsstatus pflegen; Kundinnen und Kunden finden Hilfe in ihrer Sprache."
+    ),
+    cornerstones=(CORNERSTONE,),
+    nav_path="/partner/",
+    nav_roles=STAFF_ROLES,
+    public_path="/partner/hilfe",
+    public_title=_l("Hilfe in Ihrer Sprache"),
+    settings=PartnerSettings,
+)
 
 
-@hookimpl
-def settings_model() -> type[PartnerSettings]:
-    return PartnerSettings
-
-
-@hookimpl
-def storage() -> PluginStorage:
-    from .tables import metadata
-
-    return PluginStorage(metadata, HERE / "migrations")
+def _for_instance(routes: list[Any], instance: Any) -> list[Any]:
+    """The routes as this instance configures them: the internal ones open to its
+    ``staff_roles`` (declared with the default :data:`STAFF_ROLES`), the public ones only
+    while ``public_page`` is on (the core links the public page only while it is routed)."""
+    settings = instance.plugin_settings(NAME)
+    kept = [r for r in routes if settings.public_page or not r.public]
+    for route in kept:  # fresh objects on every call: setting the roles touches no other app
+        if not route.public:
+            route.roles = tuple(settings.staff_roles)
+    return kept
 
 
 @hookimpl
 def web_routes(instance: Any) -> list[Any]:
-    from .web import routes
+    from . import web  # noqa: F401  (its decorators declare the pages)
 
-    return routes(instance)
+    return _for_instance(module.pages.routes(instance), instance)
 
 
 @hookimpl
 def api_routes(instance: Any) -> list[Any]:
-    from .api import routes
+    from . import api  # noqa: F401  (its decorators declare the endpoints)
 
-    return routes(instance)
-
-
-@hookimpl
-def templates_dir() -> Path:
-    return HERE / "templates"
-
-
-@hookimpl
-def static_dir() -> Path:
-    return HERE / "static"
-
-
-@hookimpl
-def locale_dir() -> Path:
-    return HERE / "locale"
-
-
-@hookimpl
-def cli_group() -> Any:
-    from .cli import group
-
-    return group
+    return _for_instance(module.api.routes(instance), instance)
 
 
 def _stale_before(instance: Any) -> date:
@@ -238,6 +218,13 @@ def state_summary(instance: Any) -> dict[str, Any]:
 
 
 @hookimpl
+def partner_directory(instance: Any, language: str | None, public_only: bool) -> list[Any]:
+    from .directory import directory
+
+    return directory(instance, language, public_only)
+
+
+@hookimpl
 def content_problems(instance: Any) -> list[Any]:
     from .categories import problems
 
@@ -249,3 +236,6 @@ def demo_content(instance: Any) -> None:
     from .demo import seed
 
     seed(instance)
+
+
+module.provide_hooks(globals())

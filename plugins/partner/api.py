@@ -1,4 +1,9 @@
-"""JSON API of the partner list, mounted at ``/api/v1/partner/``."""
+"""JSON API of the partner list, mounted at ``/api/v1/partner/``.
+
+The staff endpoints are declared for :data:`STAFF_ROLES`; the ``api_routes`` hook in
+``__init__.py`` opens them to the instance's ``staff_roles`` and leaves out ``/public``
+while ``public_page`` is off.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,11 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel
 from starlette.requests import Request
 
-from willkommen_core.web.api import ApiError, ApiRoute
+from willkommen_core.web.api import ApiError
 
+from . import STAFF_ROLES, module, store
 from . import categories as cats
-from . import store
 from .model import Partner, language_name
-
-NAME = "partner"
 
 # Stored as naive UTC; sent with its offset, as OpenAPI's "date-time" (RFC 3339) requires.
 UtcDatetime = Annotated[
@@ -86,97 +89,92 @@ def _full(p: Partner, categories: dict[str, cats.Category], lang: str) -> Partne
     return PartnerOut(**values, category_title=_title(categories, p.category, lang))
 
 
-def routes(instance: Any) -> list[ApiRoute]:
-    settings = instance.plugin_settings(NAME)
-    staff = tuple(settings.staff_roles)
+def _instance(request: Request) -> Any:
+    return request.app.state.instance
 
-    def list_partners(request: Request) -> PartnerList:
-        q = request.query_params
-        status = q.get("status", "")
-        if status and status not in ("angesprochen", "interesse", "kooperation", "ruhend"):
-            raise ApiError(400, f"unknown status {status!r}")
-        public = q.get("public", "")
-        if public not in ("", "true", "false"):
-            raise ApiError(400, "public must be true or false")
-        found = store.search(
-            instance.db,
-            store.Filters(
-                q=q.get("q", "")[:200],
-                category=q.get("category", ""),
-                language=q.get("language", "")[:12],
-                status=status,
-            ),
-        )
-        if public:
-            found = [p for p in found if p.public == (public == "true")]
-        categories = cats.load(instance)
-        lang = request.state.lang
-        return PartnerList(count=len(found), partners=[_full(p, categories, lang) for p in found])
 
-    def get_partner(request: Request) -> PartnerOut:
-        partner = store.get(instance.db, request.path_params["partner_id"])
-        if partner is None:
-            raise ApiError(404, "no such partner")
-        return _full(partner, cats.load(instance), request.state.lang)
-
-    def public_partners(request: Request) -> PublicPartnerList:
-        lang = request.query_params.get("lang", "")[:12]
-        category = request.query_params.get("category", "")[:40]
-        found = store.search(
-            instance.db,
-            store.Filters(language=lang, category=category, public_only=True),
-            search_notes=False,
-        )
-        categories = cats.load(instance)
-        title_lang = lang or request.state.lang
-        counts = store.language_counts(instance.db, public_only=True)
-        return PublicPartnerList(
-            count=len(found),
-            partners=[_public(p, categories, title_lang) for p in found],
-            languages=[
-                LanguageOut(code=c, name=language_name(c, c), partners=n)
-                for c, n in sorted(counts.items())
-            ],
-        )
-
-    api = [
-        ApiRoute(
-            "/partners",
-            list_partners,
-            roles=staff,
-            summary="Partners with internal fields (search and filters)",
-            response_model=PartnerList,
-            query={
-                "q": "words searched in name, services and notes",
-                "category": "category id (modules/partner/categories.toml)",
-                "language": "ISO 639 code of a language offered",
-                "status": "angesprochen | interesse | kooperation | ruhend",
-                "public": "true | false",
-            },
-            name="partner_list",
+@module.api.endpoint(
+    "/partners",
+    roles=STAFF_ROLES,
+    summary="Partners with internal fields (search and filters)",
+    response_model=PartnerList,
+    query={
+        "q": "words searched in name, services and notes",
+        "category": "category id (modules/partner/categories.toml)",
+        "language": "ISO 639 code of a language offered",
+        "status": "angesprochen | interesse | kooperation | ruhend",
+        "public": "true | false",
+    },
+    name="partner_list",
+)
+def list_partners(request: Request) -> PartnerList:
+    instance = _instance(request)
+    q = request.query_params
+    status = q.get("status", "")
+    if status and status not in ("angesprochen", "interesse", "kooperation", "ruhend"):
+        raise ApiError(400, f"unknown status {status!r}")
+    public = q.get("public", "")
+    if public not in ("", "true", "false"):
+        raise ApiError(400, "public must be true or false")
+    found = store.search(
+        instance.db,
+        store.Filters(
+            q=q.get("q", "")[:200],
+            category=q.get("category", ""),
+            language=q.get("language", "")[:12],
+            status=status,
         ),
-        ApiRoute(
-            "/partners/{partner_id:int}",
-            get_partner,
-            roles=staff,
-            summary="One partner with internal fields",
-            response_model=PartnerOut,
-            name="partner_get",
-        ),
-    ]
-    if settings.public_page:
-        api.append(
-            ApiRoute(
-                "/public",
-                public_partners,
-                public=True,
-                summary="Public partners and their public fields ('help in your language')",
-                response_model=PublicPartnerList,
-                query={
-                    "lang": "ISO 639 code: only partners offering this language",
-                    "category": "category id",
-                },
-                name="partner_public",
-            )
-        )
-    return api
+    )
+    if public:
+        found = [p for p in found if p.public == (public == "true")]
+    categories = cats.load(instance)
+    lang = request.state.lang
+    return PartnerList(count=len(found), partners=[_full(p, categories, lang) for p in found])
+
+
+@module.api.endpoint(
+    "/partners/{partner_id:int}",
+    roles=STAFF_ROLES,
+    summary="One partner with internal fields",
+    response_model=PartnerOut,
+    name="partner_get",
+)
+def get_partner(request: Request) -> PartnerOut:
+    instance = _instance(request)
+    partner = store.get(instance.db, request.path_params["partner_id"])
+    if partner is None:
+        raise ApiError(404, "no such partner")
+    return _full(partner, cats.load(instance), request.state.lang)
+
+
+@module.api.endpoint(
+    "/public",
+    public=True,
+    summary="Public partners and their public fields ('help in your language')",
+    response_model=PublicPartnerList,
+    query={
+        "lang": "ISO 639 code: only partners offering this language",
+        "category": "category id",
+    },
+    name="partner_public",
+)
+def public_partners(request: Request) -> PublicPartnerList:
+    instance = _instance(request)
+    lang = request.query_params.get("lang", "")[:12]
+    category = request.query_params.get("category", "")[:40]
+    found = store.search(
+        instance.db,
+        store.Filters(language=lang, category=category, public_only=True),
+        search_notes=False,
+    )
+    categories = cats.load(instance)
+    title_lang = lang or request.state.lang
+    counts = store.language_counts(instance.db, public_only=True)
+    return PublicPartnerList(
+        count=len(found),
+        partners=[_public(p, categories, title_lang) for p in found],
+        languages=[
+            LanguageOut(code=c, name=language_name(c, c), partners=n)
+            for c, n in sorted(counts.items())
+        ],
+    )

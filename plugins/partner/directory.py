@@ -1,0 +1,31 @@
+"""The partner list as other modules see it (hook ``partner_directory``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from willkommen_core.types import PartnerInfo
+
+from . import store
+
+
+def directory(instance: Any, language: str | None, public_only: bool) -> list[PartnerInfo]:
+    found = store.search(
+        instance.db,
+        store.Filters(language=language or "", public_only=public_only),
+        search_notes=False,
+    )
+    return [
+        PartnerInfo(
+            id=p.id,
+            name=p.name,
+            street=p.street,
+            postcode=p.postcode,
+            city=p.city,
+            phone=p.phone,
+            website=p.website,
+            languages=tuple(p.languages),
+            public=p.public,
+        )
+        for p in found
+    ]
