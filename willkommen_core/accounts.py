@@ -39,7 +39,7 @@ from zxcvbn import zxcvbn
 
 from .domain import ROLES
 from .errors import UserError
-from .storage.db import Database
+from .storage.db import Database, affected, inserted_id
 from .storage.tables import api_tokens, login_failures, sessions, users
 
 _hasher = PasswordHasher()
@@ -260,11 +260,13 @@ def create_user(
         if _find(s, username):
             raise UserError(f"an account named {username!r} exists already")
         values = _password_values(password, one_time=one_time)
-        uid = s.execute(
-            insert(users).values(
-                username=username, role=role, active=True, created_at=_now(), **values
+        uid = inserted_id(
+            s.execute(
+                insert(users).values(
+                    username=username, role=role, active=True, created_at=_now(), **values
+                )
             )
-        ).inserted_primary_key[0]
+        )
     return User(
         uid, username, role, _stamp(str(values["password_hash"])), must_change_password=one_time
     )
@@ -304,15 +306,17 @@ def create_external_user(db: Database, username: str, role: str) -> User:
     with db.write() as s:
         if _find(s, username):
             raise UserError(f"an account named {username!r} exists already")
-        uid = s.execute(
-            insert(users).values(
-                username=username,
-                role=role,
-                active=True,
-                created_at=_now(),
-                password_hash=NO_PASSWORD,
+        uid = inserted_id(
+            s.execute(
+                insert(users).values(
+                    username=username,
+                    role=role,
+                    active=True,
+                    created_at=_now(),
+                    password_hash=NO_PASSWORD,
+                )
             )
-        ).inserted_primary_key[0]
+        )
     return User(uid, username, role, _stamp(NO_PASSWORD), has_password=False)
 
 
@@ -357,16 +361,18 @@ def external_login(
                     validate_username(username, external=True)
                 except UserError:
                     raise ExternalLoginRefused("invalid_name") from None
-                uid = s.execute(
-                    insert(users).values(
-                        username=username,
-                        role=role,
-                        active=True,
-                        created_at=now,
-                        password_hash=NO_PASSWORD,
-                        oidc_subject=subject,
+                uid = inserted_id(
+                    s.execute(
+                        insert(users).values(
+                            username=username,
+                            role=role,
+                            active=True,
+                            created_at=now,
+                            password_hash=NO_PASSWORD,
+                            oidc_subject=subject,
+                        )
                     )
-                ).inserted_primary_key[0]
+                )
                 row = s.execute(select(users).where(users.c.id == uid)).first()
                 created = True
         assert row is not None
@@ -741,6 +747,6 @@ def list_tokens(db: Database) -> list[TokenInfo]:
 
 def revoke_token(db: Database, name: str) -> int:
     with db.write() as s:
-        return s.execute(
-            update(api_tokens).where(api_tokens.c.name == name).values(revoked=True)
-        ).rowcount
+        return affected(
+            s.execute(update(api_tokens).where(api_tokens.c.name == name).values(revoked=True))
+        )

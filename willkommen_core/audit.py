@@ -23,12 +23,12 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, delete, func, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from .i18n import lazy_gettext as _l
-from .storage.db import Database
+from .storage.db import Database, affected
 from .storage.tables import audit_log
 
 log = logging.getLogger("willkommen.audit")
@@ -178,7 +178,7 @@ class AuditLog:
         cutoff = (now or datetime.now(UTC)).replace(tzinfo=None) - self.retention
         with self.db.write() as s:
             result = s.execute(delete(audit_log).where(audit_log.c.at < cutoff))
-            return int(cast(CursorResult[Any], result).rowcount or 0)
+            return affected(result)
 
     def entries(
         self,

@@ -28,7 +28,8 @@ def _plugins_section(instance_dir: Path, raw: dict[str, Any]) -> dict[str, Any]:
     # Environment overrides of [plugins] count too; fall back to the file
     # when the rest of the settings is still invalid (check reports that).
     try:
-        return build_settings_class(instance_dir, {})().plugins.model_dump()
+        settings = build_settings_class(instance_dir, {})()  # type: ignore[call-arg]
+        return settings.plugins.model_dump()
     except ValidationError:
         section = raw.get("plugins", {})
         return section if isinstance(section, dict) else {}

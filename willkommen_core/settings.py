@@ -13,6 +13,7 @@ import contextlib
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -317,7 +318,7 @@ _READABLE = {
 }
 
 
-def _reason(err: dict[str, Any]) -> str:
+def _reason(err: Mapping[str, Any]) -> str:
     template = _READABLE.get(err["type"])
     if template:
         # A message without the values its template needs keeps pydantic's wording.
@@ -387,7 +388,7 @@ def load_settings(
             problems.append(Problem(SETTINGS_FILE, key, "unknown key or plugin section"))
     cls = build_settings_class(instance_dir, plugin_models)
     try:
-        settings = cls()
+        settings = cls()  # type: ignore[call-arg]  # the fields come from the files
     except ValidationError as exc:
         return None, problems + validation_problems(exc, instance_dir)
     return settings, problems

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from . import accounts
 from .errors import UserError
-from .storage.db import Database
+from .storage.db import Database, affected
 from .storage.tables import recovery_codes, sessions, users
 
 log = logging.getLogger("willkommen.two_factor")
@@ -240,23 +240,27 @@ def _check_code(s: Session, key: bytes, row: Any, code: str) -> str | None:
         if step is None:
             return None
         # Conditional on the step read, so two requests with one code cannot both pass.
-        done = s.execute(
-            update(users)
-            .where(
-                users.c.id == row.id,
-                (users.c.totp_last_step.is_(None)) | (users.c.totp_last_step < step),
+        done = affected(
+            s.execute(
+                update(users)
+                .where(
+                    users.c.id == row.id,
+                    (users.c.totp_last_step.is_(None)) | (users.c.totp_last_step < step),
+                )
+                .values(totp_last_step=step)
             )
-            .values(totp_last_step=step)
-        ).rowcount
+        )
         return "totp" if done == 1 else None
     if not code:
         return None
-    used = s.execute(
-        delete(recovery_codes).where(
-            recovery_codes.c.user_id == row.id,
-            recovery_codes.c.code_hash == _recovery_hash(code),
+    used = affected(
+        s.execute(
+            delete(recovery_codes).where(
+                recovery_codes.c.user_id == row.id,
+                recovery_codes.c.code_hash == _recovery_hash(code),
+            )
         )
-    ).rowcount
+    )
     return "recovery" if used == 1 else None
 
 

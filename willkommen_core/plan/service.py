@@ -12,7 +12,7 @@ from ..domain import CORNERSTONE_IDS
 from ..exports import csv_text
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
-from ..storage.db import Database
+from ..storage.db import Database, affected, inserted_id
 from ..storage.tables import plan_goals, plan_groups, plan_measures, plan_results
 
 STATUSES: dict[str, Any] = {
@@ -134,7 +134,7 @@ def load_plan(db: Database) -> Plan:
         }
         for r in s.execute(select(plan_goals).order_by(plan_goals.c.position, plan_goals.c.id)):
             groups[r.group_id].goals.append(r)
-        ungrouped = []
+        ungrouped: list[Any] = []
         order = (plan_measures.c.due.is_(None), plan_measures.c.due, plan_measures.c.id)
         for r in s.execute(select(plan_measures).order_by(*order)):
             (groups[r.group_id].measures if r.group_id in groups else ungrouped).append(r)
@@ -159,9 +159,9 @@ def add_measure(db: Database, data: MeasureInput) -> int:
     values = data.validate(db)
     now = _now()
     with db.write() as s:
-        return s.execute(
-            insert(plan_measures).values(**values, created_at=now, updated_at=now)
-        ).inserted_primary_key[0]
+        return inserted_id(
+            s.execute(insert(plan_measures).values(**values, created_at=now, updated_at=now))
+        )
 
 
 def update_measure(db: Database, measure_id: int, data: MeasureInput) -> None:
@@ -177,7 +177,7 @@ def update_measure(db: Database, measure_id: int, data: MeasureInput) -> None:
 
 def delete_row(db: Database, table: Any, row_id: int) -> bool:
     with db.write() as s:
-        return s.execute(delete(table).where(table.c.id == row_id)).rowcount > 0
+        return affected(s.execute(delete(table).where(table.c.id == row_id))) > 0
 
 
 def _group_values(name: str, description: str, cornerstones: list[str]) -> dict[str, Any]:
@@ -206,9 +206,9 @@ def create_group(
         position = (
             s.execute(select(func.coalesce(func.max(plan_groups.c.position), 0))).scalar_one() + 1
         )
-        return s.execute(
-            insert(plan_groups).values(**values, position=position, created_at=_now())
-        ).inserted_primary_key[0]
+        return inserted_id(
+            s.execute(insert(plan_groups).values(**values, position=position, created_at=_now()))
+        )
 
 
 def update_group(
@@ -236,19 +236,23 @@ def add_goal(db: Database, group_id: int, text: str) -> int:
                 plan_goals.c.group_id == group_id
             )
         ).scalar_one()
-        return s.execute(
-            insert(plan_goals).values(group_id=group_id, text=value, position=position + 1)
-        ).inserted_primary_key[0]
+        return inserted_id(
+            s.execute(
+                insert(plan_goals).values(group_id=group_id, text=value, position=position + 1)
+            )
+        )
 
 
 def add_result(db: Database, group_id: int, text: str, recorded_on: date | None = None) -> int:
     value = _text(text, "result")
     with db.write() as s:
-        return s.execute(
-            insert(plan_results).values(
-                group_id=group_id, text=value, recorded_on=recorded_on or date.today()
+        return inserted_id(
+            s.execute(
+                insert(plan_results).values(
+                    group_id=group_id, text=value, recorded_on=recorded_on or date.today()
+                )
             )
-        ).inserted_primary_key[0]
+        )
 
 
 CSV_COLUMNS = [

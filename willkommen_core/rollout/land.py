@@ -304,8 +304,11 @@ def not_replayed(
     kept, rejected = [], []
     for a in counted:
         before = seen.get(a.slug)
-        newer = before is None or a.sequence > before["sequence"]
-        if newer or (a.sequence == before["sequence"] and a.digest == before["digest"]):
+        if (
+            before is None
+            or a.sequence > before["sequence"]
+            or (a.sequence == before["sequence"] and a.digest == before["digest"])
+        ):
             kept.append(a)
         elif a.sequence == before["sequence"]:
             rejected.append(
@@ -383,10 +386,12 @@ def groups_by_version(authorities: list[Authority]) -> list[VersionGroup]:
                 and c.mean is not None
                 and c.n
             ]
-            total = sum(c.n for c in cells)  # type: ignore[misc]
-            average[cid] = round(sum(c.mean * c.n for c in cells) / total, 2) if total else None  # type: ignore[operator]
-            lowest[cid] = min((c.mean for c in cells), default=None)  # type: ignore[type-var]
-            highest[cid] = max((c.mean for c in cells), default=None)  # type: ignore[type-var]
+            # Counted cells have a mean and a size (filtered above).
+            weighted = [(float(c.mean or 0.0), int(c.n or 0)) for c in cells]
+            total = sum(n for _mean, n in weighted)
+            average[cid] = round(sum(m * n for m, n in weighted) / total, 2) if total else None
+            lowest[cid] = min((m for m, _n in weighted), default=None)
+            highest[cid] = max((m for m, _n in weighted), default=None)
         groups.append(VersionGroup(version, members, ids, average, lowest, highest))
     return groups
 

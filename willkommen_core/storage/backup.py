@@ -590,7 +590,7 @@ def _verify(path: Path, zf: zipfile.ZipFile, trust: Trust) -> _Backup:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise _bad(path, f"not a Willkommen backup ({MANIFEST} has no format {FORMAT!r})")
     version = manifest.get("format_version")
-    readable = (FORMAT_VERSION,)
+    readable: tuple[int, ...] = (FORMAT_VERSION,)
     if SIGNATURE not in members:  # accepted unsigned: 0.1.0, or a signature removed
         readable += (UNSIGNED_FORMAT_VERSION,)
     if version not in readable:

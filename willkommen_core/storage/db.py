@@ -18,6 +18,7 @@ import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, cast
 
 try:
     import fcntl
@@ -27,6 +28,7 @@ except ImportError:  # Windows: SQLite's own locking alone
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    CursorResult,
     Engine,
     Table,
     create_engine,
@@ -89,6 +91,19 @@ def _configure_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn.exec_driver_sql("BEGIN")
+
+
+def inserted_id(result: Any) -> int:
+    """The primary key of the row an ``INSERT`` just made (typed: SQLAlchemy's
+    ``Session.execute`` returns the general ``Result``)."""
+    key = cast(CursorResult[Any], result).inserted_primary_key
+    assert key is not None, "not the result of an INSERT"
+    return int(key[0])
+
+
+def affected(result: Any) -> int:
+    """How many rows an ``UPDATE`` or ``DELETE`` changed."""
+    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 class Database:

@@ -187,15 +187,17 @@ def create_app(instance: Instance) -> Starlette:
         ),
         Middleware(RequestContext, instance=instance),
     ]
+    # Each handler takes its own exception type, which Starlette's annotation cannot say.
+    handlers: dict[Any, Any] = {
+        HTTPException: not_found,
+        AccessDenied: denied,
+        RecursionError: too_deep,
+        Exception: server_error,
+    }
     app = Starlette(
         routes=routes,
         middleware=middleware,
-        exception_handlers={
-            HTTPException: not_found,
-            AccessDenied: denied,
-            RecursionError: too_deep,
-            Exception: server_error,
-        },
+        exception_handlers=handlers,
         lifespan=lifespan,
     )
     app.state.instance = instance

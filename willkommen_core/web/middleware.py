@@ -123,10 +123,10 @@ class RequestContext:
 
     def _language(self, request: Request) -> tuple[str, bool]:
         asked = request.query_params.get("lang")
-        if asked in self.languages:
+        if asked is not None and asked in self.languages:
             return asked, True
         cookie = request.cookies.get(LANG_COOKIE)
-        if cookie in self.languages:
+        if cookie is not None and cookie in self.languages:
             return cookie, False
         header = request.headers.get("accept-language", "")
         for part in header.split(","):

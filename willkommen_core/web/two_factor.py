@@ -92,9 +92,9 @@ async def second_step(request: Request) -> Response:
         await arecord(
             request, "two_factor.recovery_code_used", user.name, actor=Actor("user", user.name)
         )
-    response = await log_in(request, user, target, method=f"password+{kind}")
-    remember_device(request, response, user.name)
-    return response
+    done = await log_in(request, user, target, method=f"password+{kind}")
+    remember_device(request, done, user.name)
+    return done
 
 
 def _page(request: Request, ctx: dict[str, Any], status: int = 200) -> Response:
