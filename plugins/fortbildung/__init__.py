@@ -44,15 +44,6 @@ module = Module(
 
 
 @hookimpl
-def web_routes(instance: Any) -> list[Any]:
-    """By hand, not by convention: who edits the catalogue and plans sessions is a
-    setting (``editor_roles``), and the public schedule can be switched off."""
-    from .web import routes
-
-    return routes(instance)
-
-
-@hookimpl
 def dashboard_cards(instance: Any, user: Any) -> list[Card]:
     from . import store
 

@@ -20,12 +20,6 @@ from .model import CATEGORIES, FORMATS, Entry
 
 STAFF = STAFF_ROLES
 PERSONAL = PERSONAL_ROLES
-EDITORS = ("fortbildung:editors",)
-"""Placeholder roles of the pages that edit the catalogue: replaced, per instance, by the
-setting ``editor_roles`` (:func:`willkommen_plugins.fortbildung.web.routes`). Nobody has
-this role, so a page left with it would be closed to all but admin."""
-PLANNERS = ("fortbildung:planners",)
-"""Placeholder roles of the pages that plan sessions: ``editor_roles`` and ``leitung``."""
 MONTHS = (
     _l("Januar"),
     _l("Februar"),
@@ -44,12 +38,19 @@ MONTHS = (
 page = module.pages.page
 
 
-def editor_roles(settings: Any) -> tuple[str, ...]:
+def EDITORS(settings: Any) -> tuple[str, ...]:
+    """Who edits the catalogue: the instance's ``editor_roles``."""
     return tuple(settings.editor_roles)
 
 
-def planner_roles(settings: Any) -> tuple[str, ...]:
+def PLANNERS(settings: Any) -> tuple[str, ...]:
+    """Who plans sessions: the editors and leadership."""
     return tuple(dict.fromkeys([*settings.editor_roles, "leitung"]))
+
+
+def PUBLIC_SCHEDULE(settings: Any) -> bool:
+    """The public schedule exists (and is linked) only with ``public_schedule``."""
+    return bool(settings.public_schedule)
 
 
 def can(p: PageRequest, *roles: str) -> bool:
@@ -77,8 +78,8 @@ def labels(p: PageRequest) -> dict[str, Any]:
         "cornerstone_title": lambda k: stones.get(k, k),
         "hours": hours,
         "month_name": lambda m: str(MONTHS[m - 1]),
-        "can_edit": can(p, *editor_roles(settings)),
-        "can_plan": can(p, *planner_roles(settings)),
+        "can_edit": can(p, *EDITORS(settings)),
+        "can_plan": can(p, *PLANNERS(settings)),
         "can_personal": can(p, *PERSONAL),
         "public_schedule": settings.public_schedule,
     }

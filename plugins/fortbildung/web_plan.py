@@ -12,7 +12,18 @@ from willkommen_core.sdk import PageRequest
 
 from . import exports, store
 from .model import validate_pseudonym, validate_session
-from .web_common import PERSONAL, PLANNERS, STAFF, can, labels, page, to, year, year_options
+from .web_common import (
+    PERSONAL,
+    PLANNERS,
+    PUBLIC_SCHEDULE,
+    STAFF,
+    can,
+    labels,
+    page,
+    to,
+    year,
+    year_options,
+)
 
 SESSION_FIELDS = ("entry_id", "title", "day", "start", "end", "location", "capacity", "notes")
 NOTICES = {
@@ -234,16 +245,15 @@ def _upcoming(p: PageRequest) -> list[store.Session]:
     return store.list_sessions(p.db, start=datetime.combine(date.today(), datetime.min.time()))
 
 
-@page("/termine", public=True)
+@page("/termine", public=True, when=PUBLIC_SCHEDULE)
 def schedule(p: PageRequest) -> Response:
     """For staff without an account: dates, places free. Never who registered."""
     return p.render("fortbildung/schedule.html", {"sessions": _upcoming(p), **labels(p)})
 
 
-@page("/termine.ics", public=True)
+@page("/termine.ics", public=True, when=PUBLIC_SCHEDULE)
 def schedule_ics(p: PageRequest) -> Response:
     return _ics(p, _upcoming(p), "fortbildung-termine.ics")
 
 
-PUBLIC_SCHEDULE = ("schedule", "schedule_ics")
 """The pages that exist only with the setting ``public_schedule``."""

@@ -21,12 +21,17 @@ from .settings import LeitsystemSettings
 
 NAME = "leitsystem"
 CORNERSTONE = "erscheinungsbild"
-EDITOR_ROLES = ("redaktion",)
-"""The roles editing pages are declared for; the ``web_routes`` hook puts the instance's
-``editor_roles`` in their place."""
-READER_ROLES = ("leitung", "redaktion")
-"""The roles reading pages are declared for; in their place the hook puts leadership and
-the instance's ``editor_roles``."""
+
+
+def EDITOR_ROLES(settings: Any) -> list[str]:
+    """Who changes the building data and the signs: the instance's ``editor_roles``."""
+    return list(settings.editor_roles)
+
+
+def READER_ROLES(settings: Any) -> list[str]:
+    """Leadership sees the building data and the signs (it approves the concept), and
+    the editors."""
+    return list(dict.fromkeys(("leitung", *settings.editor_roles)))
 
 
 module = Module(
@@ -44,23 +49,6 @@ module = Module(
     public_title=_l("Erstinformation"),
     settings=LeitsystemSettings,
 )
-
-
-@hookimpl
-def web_routes(instance: Any) -> list[Any]:
-    """The pages, open to the instance's ``editor_roles`` instead of the declared defaults."""
-    from . import web  # noqa: F401  (its decorators declare the pages)
-
-    editors = tuple(instance.plugin_settings(NAME).editor_roles)
-    # Leadership sees the building data and the signs (it approves the concept);
-    # only the editors change them.
-    readers = tuple(dict.fromkeys(("leitung", *editors)))
-    configured = {EDITOR_ROLES: editors, READER_ROLES: readers}
-    pages = module.pages.routes(instance)
-    for page in pages:  # fresh objects on every call: setting the roles touches no other app
-        if page.roles in configured:
-            page.roles = configured[page.roles]
-    return pages
 
 
 @hookimpl

@@ -1,9 +1,8 @@
 """Pages of the guidance system: editing the building (redaktion), signs with preview and
 download, and the public first-information pages per service and language.
 
-Pages are declared for :data:`EDITOR_ROLES` or :data:`READER_ROLES`; the ``web_routes``
-hook in ``__init__.py`` replaces those with the instance's ``editor_roles`` (and leadership
-plus those editors for reading).
+Pages are open to :func:`EDITOR_ROLES` (the instance's ``editor_roles``) or
+:func:`READER_ROLES` (leadership and those editors).
 """
 
 from __future__ import annotations

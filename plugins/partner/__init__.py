@@ -25,7 +25,17 @@ from .settings import PartnerSettings
 NAME = "partner"
 CORNERSTONE = "zusammenarbeit"
 STAFF_ROLES = ("leitung", "redaktion")
-"""The roles pages and endpoints are declared for; an instance's ``staff_roles`` replace them."""
+"""Who keeps the list unless an instance's ``staff_roles`` says otherwise."""
+
+
+def STAFF(settings: Any) -> list[str]:
+    """The internal pages and endpoints are open to the instance's ``staff_roles``."""
+    return list(settings.staff_roles)
+
+
+def PUBLIC(settings: Any) -> bool:
+    """The public help page exists (and is linked) only while ``public_page`` is on."""
+    return bool(settings.public_page)
 
 
 module = Module(
@@ -42,32 +52,6 @@ module = Module(
     public_title=_l("Hilfe in Ihrer Sprache"),
     settings=PartnerSettings,
 )
-
-
-def _for_instance(routes: list[Any], instance: Any) -> list[Any]:
-    """The routes as this instance configures them: the internal ones open to its
-    ``staff_roles`` (declared with the default :data:`STAFF_ROLES`), the public ones only
-    while ``public_page`` is on (the core links the public page only while it is routed)."""
-    settings = instance.plugin_settings(NAME)
-    kept = [r for r in routes if settings.public_page or not r.public]
-    for route in kept:  # fresh objects on every call: setting the roles touches no other app
-        if not route.public:
-            route.roles = tuple(settings.staff_roles)
-    return kept
-
-
-@hookimpl
-def web_routes(instance: Any) -> list[Any]:
-    from . import web  # noqa: F401  (its decorators declare the pages)
-
-    return _for_instance(module.pages.routes(instance), instance)
-
-
-@hookimpl
-def api_routes(instance: Any) -> list[Any]:
-    from . import api  # noqa: F401  (its decorators declare the endpoints)
-
-    return _for_instance(module.api.routes(instance), instance)
 
 
 def _stale_before(instance: Any) -> date:

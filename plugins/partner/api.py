@@ -1,8 +1,7 @@
 """JSON API of the partner list, mounted at ``/api/v1/partner/``.
 
-The staff endpoints are declared for :data:`STAFF_ROLES`; the ``api_routes`` hook in
-``__init__.py`` opens them to the instance's ``staff_roles`` and leaves out ``/public``
-while ``public_page`` is off.
+The staff endpoints are open to the instance's ``staff_roles`` (:func:`STAFF`);
+``/public`` exists only while ``public_page`` is on (:func:`PUBLIC`).
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from starlette.requests import Request
 
 from willkommen_core.web.api import ApiError
 
-from . import STAFF_ROLES, module, store
+from . import PUBLIC, STAFF, module, store
 from . import categories as cats
 from .model import Partner, language_name
 
@@ -95,7 +94,7 @@ def _instance(request: Request) -> Any:
 
 @module.api.endpoint(
     "/partners",
-    roles=STAFF_ROLES,
+    roles=STAFF,
     summary="Partners with internal fields (search and filters)",
     response_model=PartnerList,
     query={
@@ -134,7 +133,7 @@ def list_partners(request: Request) -> PartnerList:
 
 @module.api.endpoint(
     "/partners/{partner_id:int}",
-    roles=STAFF_ROLES,
+    roles=STAFF,
     summary="One partner with internal fields",
     response_model=PartnerOut,
     name="partner_get",
@@ -150,6 +149,7 @@ def get_partner(request: Request) -> PartnerOut:
 @module.api.endpoint(
     "/public",
     public=True,
+    when=PUBLIC,
     summary="Public partners and their public fields ('help in your language')",
     response_model=PublicPartnerList,
     query={

@@ -1,8 +1,7 @@
 """Pages of the partner list: internal list and editing (staff), public help page.
 
-The internal pages are declared for :data:`STAFF_ROLES`; the ``web_routes`` hook in
-``__init__.py`` opens them to the instance's ``staff_roles`` and leaves out the public
-page while ``public_page`` is off.
+The internal pages are open to the instance's ``staff_roles`` (:func:`STAFF`); the
+public page exists only while ``public_page`` is on (:func:`PUBLIC`).
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from willkommen_core.i18n import current_language
 from willkommen_core.i18n import gettext as _
 from willkommen_core.sdk import PageRequest
 
-from . import STAFF_ROLES, exchange, module, store
+from . import PUBLIC, STAFF, exchange, module, store
 from . import categories as cats
 from .model import FIELDS, STATUSES, Partner, PartnerData, form_values, language_name, validate
 
@@ -76,7 +75,7 @@ def _saved(p: PageRequest, partner_id: int) -> Response:
 # -- internal pages ---------------------------------------------------------------
 
 
-@page("/", roles=STAFF_ROLES)
+@page("/", roles=STAFF)
 def index(p: PageRequest) -> Response:
     f = _filters(p)
     found = store.search(p.db, f)
@@ -116,7 +115,7 @@ def _notice(p: PageRequest) -> str | None:
     return None
 
 
-@page("/{partner_id:int}", roles=STAFF_ROLES)
+@page("/{partner_id:int}", roles=STAFF)
 def detail(p: PageRequest) -> Response:
     partner = _partner_or_404(p)
     return p.render(
@@ -147,7 +146,7 @@ def _submitted(p: PageRequest) -> dict[str, str]:
     return values
 
 
-@page("/neu", methods=("GET", "POST"), roles=STAFF_ROLES)
+@page("/neu", methods=("GET", "POST"), roles=STAFF)
 def create(p: PageRequest) -> Response:
     if p.method == "GET":
         defaults = {name: "" for name in FIELDS} | {"status": "angesprochen", "public": "1"}
@@ -159,7 +158,7 @@ def create(p: PageRequest) -> Response:
     return _saved(p, store.create(p.db, data))
 
 
-@page("/{partner_id:int}/bearbeiten", methods=("GET", "POST"), roles=STAFF_ROLES)
+@page("/{partner_id:int}/bearbeiten", methods=("GET", "POST"), roles=STAFF)
 def edit(p: PageRequest) -> Response:
     partner = _partner_or_404(p)
     if p.method == "GET":
@@ -173,7 +172,7 @@ def edit(p: PageRequest) -> Response:
     return _saved(p, partner.id)
 
 
-@page("/{partner_id:int}/loeschen", methods=("GET", "POST"), roles=STAFF_ROLES)
+@page("/{partner_id:int}/loeschen", methods=("GET", "POST"), roles=STAFF)
 def delete(p: PageRequest) -> Response:
     partner = _partner_or_404(p)
     if p.method == "GET":
@@ -182,7 +181,7 @@ def delete(p: PageRequest) -> Response:
     return p.redirect(p.url("index") + "?deleted=1")
 
 
-@page("/import", methods=("GET", "POST"), roles=STAFF_ROLES, name="import")
+@page("/import", methods=("GET", "POST"), roles=STAFF, name="import")
 def import_page(p: PageRequest) -> Response:
     context: dict[str, Any] = {
         "errors": [],
@@ -206,7 +205,7 @@ def import_page(p: PageRequest) -> Response:
     return p.redirect(p.url("index") + f"?imported={result.created}&updated={result.updated}")
 
 
-@page("/export.csv", roles=STAFF_ROLES)
+@page("/export.csv", roles=STAFF)
 def export_csv(p: PageRequest) -> Response:
     found = store.search(p.db, _filters(p))
     return p.download(exchange.export_csv(found), "partner.csv", "text/csv; charset=utf-8")
@@ -216,14 +215,14 @@ def _vcards(p: PageRequest, text: str, filename: str) -> Response:
     return p.download(text.encode("utf-8"), filename, "text/vcard; charset=utf-8")
 
 
-@page("/export.vcf", roles=STAFF_ROLES)
+@page("/export.vcf", roles=STAFF)
 def export_vcf(p: PageRequest) -> Response:
     found = store.search(p.db, _filters(p))
     uid_domain = f"{p.instance.slug}.willkommen"
     return _vcards(p, exchange.vcards(found, _categories(p), uid_domain), "partner.vcf")
 
 
-@page("/{partner_id:int}/vcard.vcf", roles=STAFF_ROLES)
+@page("/{partner_id:int}/vcard.vcf", roles=STAFF)
 def vcard(p: PageRequest) -> Response:
     partner = _partner_or_404(p)
     uid_domain = f"{p.instance.slug}.willkommen"
@@ -237,7 +236,7 @@ def vcard(p: PageRequest) -> Response:
 # -- public page ------------------------------------------------------------------
 
 
-@page("/hilfe", public=True, name="public")
+@page("/hilfe", public=True, name="public", when=PUBLIC)
 def public_help(p: PageRequest) -> Response:
     language = p.query("language")[:12]
     category = p.query("category")[:40]

@@ -35,6 +35,10 @@ from ..web.routing import MAX_FORM_FIELDS, MAX_FORM_PART, SAFE_METHODS, Page
 from ..web.templating import render, url_path
 
 Handler = Callable[["PageRequest"], Response]
+Roles = Sequence[str] | Callable[[Any], Sequence[str]]
+"""Roles a page is open to: fixed, or read from the module's settings (``lambda s: s.editor_roles``)."""
+Condition = Callable[[Any], bool]
+"""Whether a page exists for an instance, from the module's settings."""
 T = TypeVar("T")
 
 
@@ -157,10 +161,23 @@ class _Declared:
     path: str
     handler: Handler
     methods: tuple[str, ...]
-    roles: tuple[str, ...] | None
+    roles: Roles | None
     public: bool
     exclusive: bool
     name: str
+    when: Condition | None
+
+
+def _settings_of(module: str, instance: Any) -> Any:
+    """The module's settings section of ``instance`` (``None``: no instance, or a
+    module without settings, such as the core's action plan)."""
+    return getattr(instance.settings, module, None) if instance is not None else None
+
+
+def _roles(roles: Roles | None, settings: Any) -> tuple[str, ...] | None:
+    if roles is None:
+        return None
+    return tuple(roles(settings) if callable(roles) else roles)
 
 
 class Router:
@@ -175,13 +192,18 @@ class Router:
         path: str,
         *,
         methods: Sequence[str] = ("GET",),
-        roles: Sequence[str] | None = None,
+        roles: Roles | None = None,
         public: bool = False,
         exclusive: bool = False,
         name: str | None = None,
+        when: Condition | None = None,
     ) -> Callable[[Handler], Handler]:
         """Declare the decorated function the page at ``path`` (below the module's
-        prefix) for ``methods``, open to ``roles`` (or to anyone with ``public``)."""
+        prefix) for ``methods``, open to ``roles`` (or to anyone with ``public``).
+
+        ``roles`` may be a function of the module's settings (an instance decides
+        who edits); ``when`` one that says whether the page exists at all (a
+        public page an instance can switch off is then neither routed nor linked)."""
         if not public and roles is None:
             raise ValueError(f"page {path!r}: name its roles, or declare it public")
 
@@ -196,10 +218,11 @@ class Router:
                     path,
                     handler,
                     tuple(methods),
-                    tuple(roles) if roles is not None else None,
+                    roles if roles is None or callable(roles) else tuple(roles),
                     public,
                     exclusive,
                     name or handler.__name__,
+                    when,
                 )
             )
             return handler
@@ -207,17 +230,22 @@ class Router:
         return declare
 
     def routes(self, instance: Any = None) -> list[Page]:
+        """The pages as ``instance`` configures them (its settings decide roles and
+        conditions; without an instance, the settings' defaults do not apply: every
+        page with a fixed role list)."""
+        settings = _settings_of(self.module, instance)
         return [
             Page(
                 d.path,
                 self._endpoint(d.handler),
                 methods=d.methods,
-                roles=d.roles,
+                roles=_roles(d.roles, settings),
                 public=d.public,
                 exclusive=d.exclusive,
                 name=d.name,
             )
             for d in self._declared
+            if d.when is None or d.when(settings)
         ]
 
     def _endpoint(self, handler: Handler) -> Callable[[Request], Any]:
@@ -246,7 +274,8 @@ class ApiRouter:
         """Declare the decorated function the endpoint at ``path`` (below
         ``/api/v1/<module>``); ``options`` are those of
         :class:`~willkommen_core.web.api.ApiRoute` (methods, roles, summary,
-        request_model, response_model, status_code, query)."""
+        request_model, response_model, status_code, query), plus ``when``;
+        ``roles`` and ``when`` may be functions of the settings as for pages."""
 
         def declare(handler: Callable[..., Any]) -> Callable[..., Any]:
             self._declared.append((path, handler, options))
@@ -255,6 +284,17 @@ class ApiRouter:
         return declare
 
     def routes(self, instance: Any = None) -> list[Any]:
+        """The endpoints as ``instance`` configures them (``roles`` and ``when`` as
+        for pages)."""
         from ..web.api import ApiRoute
 
-        return [ApiRoute(path, handler, **options) for path, handler, options in self._declared]
+        settings = _settings_of(self.module, instance)
+        found = []
+        for path, handler, options in self._declared:
+            options = dict(options)
+            when = options.pop("when", None)
+            if when is not None and not when(settings):
+                continue
+            options["roles"] = _roles(options.get("roles"), settings)
+            found.append(ApiRoute(path, handler, **options))
+        return found

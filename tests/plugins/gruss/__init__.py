@@ -7,6 +7,8 @@ from willkommen_core.sdk import Module
 
 class GrussSettings(BaseModel):
     greeting: str = "Guten Tag"
+    editors: list[str] = ["leitung"]
+    public_help: bool = True
 
 
 module = Module(

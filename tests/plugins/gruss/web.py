@@ -56,3 +56,13 @@ async def _double(n: int) -> int:
 @page("/doppelt/{n:int}", roles=("leitung",), name="double")
 def double(p: PageRequest) -> Response:
     return Response(str(p.run_async(_double, p.param("n"))))
+
+
+@page("/bearbeiten", roles=lambda settings: settings.editors)
+def edit(p: PageRequest) -> Response:
+    return Response("darf")
+
+
+@page("/hilfe", public=True, when=lambda settings: settings.public_help)
+def help_page(p: PageRequest) -> Response:
+    return Response("Hilfe")
