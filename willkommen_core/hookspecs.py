@@ -216,3 +216,17 @@ def partner_directory(instance, language, public_only):  # type: ignore[empty-bo
     directory does not implement it (the caller gets ``None``). Added in
     hook API 1.1.
     """
+
+
+@hookspec(firstresult=True)
+def read_state_summary(section):  # type: ignore[empty-body]
+    """Read this module's section of an authority's signed summary for the state report.
+
+    ``section`` is what the module's ``state_summary`` wrote (in any version
+    the module still reads), as found in the file. Return
+    :class:`~willkommen_core.types.StateFigures`; raise ``ValueError`` naming
+    what is wrong (unknown ``schema_version``, a malformed field): the file is
+    then rejected with that reason. Called by ``willkommen land report`` with
+    every installed module loaded, for the section under the module's name.
+    Added in hook API 1.1.
+    """

@@ -125,6 +125,11 @@ def _core_candidates() -> list[_Candidate]:
     ]
 
 
+def installed_names() -> list[str]:
+    """Every plugin installed in this environment (not an instance's local ones)."""
+    return list(dict.fromkeys(c.name for c in [*_core_candidates(), *_entry_point_candidates()]))
+
+
 def _importer(module: str) -> Callable[[], ModuleType]:
     return lambda: importlib.import_module(module)
 

@@ -87,3 +87,43 @@ class PartnerInfo:
     """Language codes the partner advises in."""
     public: bool = False
     """Marked for customers (first information, signs)."""
+
+
+@dataclass
+class CornerstoneCell:
+    """One cornerstone of one round in the state report: mean and size, or suppressed."""
+
+    n: int | None
+    mean: float | None
+    suppressed: bool
+
+
+@dataclass
+class CornerstoneRound:
+    """A closed round of cornerstone scores (the self-assessment's, for instance)."""
+
+    title: str
+    closed_on: str
+    questionnaire_version: str
+    responses: int | None
+    cells: dict[str, CornerstoneCell]
+
+
+@dataclass
+class ProcessPhase:
+    """How far an authority's change process has come."""
+
+    title: str
+    index: int | None = None
+    total: int | None = None
+    share_done: float | None = None
+    completed: bool = False
+
+
+@dataclass
+class StateFigures:
+    """What a module's section of a signed summary contributes to the state report
+    (hook ``read_state_summary``): cornerstone scores per round, a process phase."""
+
+    rounds: list[CornerstoneRound] = field(default_factory=list)
+    phase: ProcessPhase | None = None

@@ -18,7 +18,7 @@ from willkommen_core.i18n import current_language
 from willkommen_core.i18n import gettext as _
 from willkommen_core.i18n import lazy_gettext as _l
 from willkommen_core.sdk import Module
-from willkommen_core.types import Card, Recommendation
+from willkommen_core.types import Card, ProcessPhase, Recommendation, StateFigures
 
 from .settings import ProzesseSettings
 
@@ -146,6 +146,28 @@ def recommendations(instance: Any, results: Any) -> list[Recommendation]:
     return found
 
 
+STATE_SUMMARY_VERSION = 1
+
+
+@hookimpl
+def read_state_summary(section: Any) -> StateFigures:
+    """The phase reached, from the section :func:`state_summary` wrote."""
+    if not isinstance(section, dict) or section.get("schema_version") != STATE_SUMMARY_VERSION:
+        raise ValueError("process summary of unknown schema_version")
+    if not section.get("started"):
+        return StateFigures(phase=ProcessPhase("nicht begonnen", 0, None, 0))
+    phase = section.get("phase") or {}
+    return StateFigures(
+        phase=ProcessPhase(
+            title=phase.get("title") or "–",
+            index=phase.get("index"),
+            total=phase.get("total"),
+            share_done=section.get("share_done"),
+            completed=bool(section.get("completed", False)),
+        )
+    )
+
+
 @hookimpl
 def state_summary(instance: Any) -> dict[str, Any]:
     """How far the process has come: phase and share of steps; no names, no notes."""
@@ -153,10 +175,10 @@ def state_summary(instance: Any) -> dict[str, Any]:
 
     plan = store.load(instance.db)
     if plan is None:
-        return {"schema_version": 1, "started": False}
+        return {"schema_version": STATE_SUMMARY_VERSION, "started": False}
     p = store.progress(plan)
     return {
-        "schema_version": 1,
+        "schema_version": STATE_SUMMARY_VERSION,
         "started": True,
         "template": plan.template_id,
         "template_version": plan.template_version,

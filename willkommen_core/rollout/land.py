@@ -34,11 +34,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -46,14 +47,16 @@ from .. import exports
 from ..domain import CORNERSTONES
 from ..errors import UserError
 from ..i18n import gettext as _
+from ..types import CornerstoneCell, CornerstoneRound, ProcessPhase, StateFigures
 from . import summary as signing
 from .report import LABELS, copy_css, decimal, environment
+
+if TYPE_CHECKING:
+    from ..plugins import PluginHost
 
 DIGEST_ONLY_SCHEMA = "willkommen.selbstcheck.summary"
 VERIFIED_BY_REGISTER = "Schlüssel aus dem Register"
 NOT_VERIFIED = "eingebetteter Schlüssel, nicht geprüft"
-SELBSTCHECK_VERSIONS = (1,)
-PROZESSE_VERSIONS = (1,)
 HTML_FILE = "landesbericht.html"
 CSV_FILE = "landesbericht.csv"
 
@@ -63,22 +66,8 @@ def cornerstone_titles() -> dict[str, str]:
     return {c.id: str(c.title) for c in CORNERSTONES}
 
 
-@dataclass
-class Cell:
-    """One cornerstone of one round: mean and n, or suppressed."""
-
-    n: int | None
-    mean: float | None
-    suppressed: bool
-
-
-@dataclass
-class Round:
-    title: str
-    closed_on: str
-    questionnaire_version: str
-    responses: int | None
-    cells: dict[str, Cell]
+Cell = CornerstoneCell
+Round = CornerstoneRound
 
 
 @dataclass
@@ -92,7 +81,7 @@ class Authority:
     sequence: int
     digest: str  # SHA-256 of the signed content: tells a copy from a different file
     rounds: list[Round] = field(default_factory=list)
-    phase: dict[str, Any] | None = None
+    phase: ProcessPhase | None = None
     rollout_status: str = ""
 
     @property
@@ -139,58 +128,36 @@ class _Reject(Exception):
 # -- reading -----------------------------------------------------------------------------
 
 
-def _rounds(section: Any, source: str) -> list[Round]:
-    if not isinstance(section, dict):
-        raise _Reject(f"{source}: modules.selbstcheck is not an object")
-    version = section.get("schema_version")
-    if version not in SELBSTCHECK_VERSIONS:
-        raise _Reject(
-            f"{source}: self-assessment summary of unknown schema_version {version!r} "
-            f"(this toolkit reads {', '.join(map(str, SELBSTCHECK_VERSIONS))})"
-        )
-    rounds = []
-    try:
-        for r in section.get("rounds", []):
-            cells = {
-                c["id"]: Cell(
-                    c.get("n"),
-                    None if c.get("suppressed") else c.get("mean"),
-                    bool(c.get("suppressed")),
-                )
-                for c in r["cornerstones"]
-            }
-            rounds.append(
-                Round(
-                    str(r.get("title", "")),
-                    str(r.get("closed_on") or ""),
-                    str(r["questionnaire_version"]),
-                    r.get("responses"),
-                    cells,
-                )
-            )
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise _Reject(f"{source}: self-assessment rounds are malformed ({exc!r})") from exc
-    return sorted(rounds, key=lambda r: r.closed_on)
+def _modules() -> PluginHost:
+    """Every installed module, to read its own section of a summary (the ministry's
+    machine has no instance: no local plugins, every module loaded)."""
+    from ..plugins import PluginHost, installed_names
+
+    return PluginHost(Path(os.devnull), installed_names())
 
 
-def _phase(section: Any, source: str) -> dict[str, Any] | None:
-    if section is None:
-        return None
-    if not isinstance(section, dict) or section.get("schema_version") not in PROZESSE_VERSIONS:
-        raise _Reject(f"{source}: process summary of unknown schema_version")
-    if not section.get("started"):
-        return {"title": "nicht begonnen", "index": 0, "total": None, "share_done": 0}
-    phase = section.get("phase") or {}
-    return {
-        "title": phase.get("title") or "–",
-        "index": phase.get("index"),
-        "total": phase.get("total"),
-        "share_done": section.get("share_done"),
-        "completed": section.get("completed", False),
-    }
+def _figures(host: PluginHost, modules: dict[str, Any], source: str) -> StateFigures:
+    """The state report's figures from each module's section, read by that module."""
+    rounds: list[CornerstoneRound] = []
+    phase = None
+    for name, section in modules.items():
+        if not host.is_enabled(name):
+            continue  # a module this toolkit does not have: its section is not shown
+        try:
+            figures = host.call_one(name, "read_state_summary", section=section)
+        except ValueError as exc:
+            raise _Reject(f"{source}: modules.{name}: {exc}") from exc
+        if figures is None:
+            continue
+        # One module per kind of figure today (self-assessment rounds, process phase).
+        rounds = rounds or figures.rounds
+        phase = phase or figures.phase
+    return StateFigures(rounds=rounds, phase=phase)
 
 
-def read_summary(path: Path, keys: dict[str, str] | None) -> Authority:
+def read_summary(
+    path: Path, keys: dict[str, str] | None, host: PluginHost | None = None
+) -> Authority:
     """One summary file as an :class:`Authority`; raises _Reject with the reason."""
     source = str(path)
     try:
@@ -215,6 +182,7 @@ def read_summary(path: Path, keys: dict[str, str] | None) -> Authority:
     modules = body.get("modules") or {}
     if not isinstance(modules, dict):
         raise _Reject(f"{source}: modules is not an object")
+    figures = _figures(host or _modules(), modules, source)
     return Authority(
         slug=authority["slug"],
         name=str(authority.get("name", authority["slug"])),
@@ -224,8 +192,8 @@ def read_summary(path: Path, keys: dict[str, str] | None) -> Authority:
         verified=VERIFIED_BY_REGISTER if known else NOT_VERIFIED,
         sequence=body["sequence"],
         digest=hashlib.sha256(signing.canonical(body)).hexdigest(),
-        rounds=_rounds(modules["selbstcheck"], source) if "selbstcheck" in modules else [],
-        phase=_phase(modules.get("prozesse"), source),
+        rounds=figures.rounds,
+        phase=figures.phase,
     )
 
 
@@ -439,7 +407,7 @@ def _csv_rows(authorities: list[Authority], groups: list[VersionGroup]) -> list[
     averages = {g.version: g.average for g in groups}
     rows: list[list[Any]] = []
     for a in authorities:
-        phase = a.phase or {}
+        phase = a.phase or ProcessPhase("")
         base = [
             a.slug,
             a.name,
@@ -447,9 +415,9 @@ def _csv_rows(authorities: list[Authority], groups: list[VersionGroup]) -> list[
             a.rollout_status,
             a.created,
             a.verified,
-            phase.get("title", ""),
-            phase.get("index", ""),
-            phase.get("total", ""),
+            phase.title,
+            "" if phase.index is None else phase.index,
+            "" if phase.total is None else phase.total,
         ]
         latest = a.latest
         if latest is None:
@@ -528,9 +496,10 @@ def build_report(
     keys = signing.read_keys(keys_file) if keys_file else None
     statuses = _rollout_status(rollout_file or keys_file)
     found, rejected = [], []
+    host = _modules()
     for path in files:
         try:
-            found.append(read_summary(Path(path), keys))
+            found.append(read_summary(Path(path), keys, host))
         except _Reject as exc:
             rejected.append(str(exc))
     counted, conflicts, superseded = newest(found)
