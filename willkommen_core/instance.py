@@ -110,11 +110,23 @@ class Instance:
         local = self.root.joinpath("content", module, *parts)
         return local if local.exists() else shipped_content_dir().joinpath(module, *parts)
 
-    def check(self, *, database: bool = True, failed_plugins: bool = True) -> list[Problem]:
+    def content_problems(self) -> list[Problem]:
+        """What the enabled plugins find wrong with their content (hook ``content_problems``)."""
+        found = self.plugins.call_each("content_problems", instance=self).values()
+        return [problem for problems in found for problem in problems]
+
+    def check(
+        self,
+        *,
+        database: bool = True,
+        failed_plugins: bool = True,
+        content_problems: list[Problem] | None = None,
+    ) -> list[Problem]:
         """Every problem of settings, content and database state.
 
         Plugins that failed to load are listed too unless ``failed_plugins`` is
         false: they do not stop the instance (``serve`` only warns about them).
+        ``content_problems``: those of :meth:`content_problems`, if already known.
         """
         problems = list(self.problems)
         if failed_plugins:
@@ -130,8 +142,8 @@ class Instance:
                     "into the instance's .env or the environment",
                 )
             )
-        for found in self.plugins.call_each("content_problems", instance=self).values():
-            problems.extend(found)
+        # Given by the caller when it knows them already (a rollout of identical content).
+        problems += self.content_problems() if content_problems is None else content_problems
         problems += self.plugins.disclosure_problems()
         if database:
             if not self.db.ping():

@@ -31,7 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import UserError
+from ..errors import Problem, UserError
 from ..settings import SETTINGS_FILE
 from . import summary, update
 from .register import Entry, Register
@@ -286,7 +286,7 @@ class _Checker:
 
     def __init__(self, migrate: bool) -> None:
         self.migrate = migrate
-        self.content: dict[str, Any] = {}
+        self.content: dict[str, list[Problem]] = {}
 
     def _content_key(self, instance: Any) -> str | None:
         local = [
@@ -306,21 +306,16 @@ class _Checker:
 
         instance = Instance(root)
         key = self._content_key(instance)
+        content = None
         if key is not None:
-            original = instance.plugins.call_each
-
-            def call_each(hook: str, **kwargs: Any) -> Any:
-                if hook != "content_problems":
-                    return original(hook, **kwargs)
-                if key not in self.content:
-                    self.content[key] = original(hook, **kwargs)
-                return self.content[key]
-
-            instance.plugins.call_each = call_each  # type: ignore[method-assign]
+            # Identical settings and no local content: the same content problems.
+            if key not in self.content:
+                self.content[key] = instance.content_problems()
+            content = self.content[key]
         try:
             if self.migrate and not instance.problems:
                 migrations.upgrade(instance.db, instance.components())
-            return [str(p) for p in instance.check(database=self.migrate)]
+            return [str(p) for p in instance.check(database=self.migrate, content_problems=content)]
         except UserError as exc:
             return [str(exc)]
         finally:
