@@ -6,14 +6,18 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+EditorRole = Literal["leitung", "redaktion"]
+
+DEFAULT_EDITOR_ROLES: tuple[EditorRole, ...] = ("redaktion",)
+
 
 class FortbildungSettings(BaseModel):
     """What an authority may tune about its training catalogue and annual plan."""
 
     model_config = ConfigDict(extra="forbid")
 
-    editor_roles: list[Literal["leitung", "redaktion"]] = Field(
-        default_factory=lambda: ["redaktion"], min_length=1
+    editor_roles: list[EditorRole] = Field(
+        default_factory=lambda: list(DEFAULT_EDITOR_ROLES), min_length=1
     )
     """Roles that edit the catalogue and the annual plan (admin always may)."""
     public_schedule: bool = True

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from willkommen_core.storage.db import Database
+from willkommen_core.storage.db import Database, affected, inserted_id
 
 from . import content
 from .model import Entry, EntryData, SessionData
@@ -90,12 +90,12 @@ def create_entry(db: Database, data: EntryData) -> int:
         if _key_taken(s, data.key):
             raise DuplicateKey(data.key)
         now = _now()
-        return int(
+        return inserted_id(
             s.execute(
                 insert(entries).values(
                     **data.columns(), shipped=False, created_at=now, updated_at=now
                 )
-            ).inserted_primary_key[0]
+            )
         )
 
 
@@ -103,11 +103,13 @@ def save_entry(db: Database, entry_id: int, data: EntryData) -> bool:
     with db.write() as s:
         if _key_taken(s, data.key, entry_id):
             raise DuplicateKey(data.key)
-        done = s.execute(
-            update(entries)
-            .where(entries.c.id == entry_id)
-            .values(**data.columns(), updated_at=_now())
-        ).rowcount
+        done = affected(
+            s.execute(
+                update(entries)
+                .where(entries.c.id == entry_id)
+                .values(**data.columns(), updated_at=_now())
+            )
+        )
     return bool(done)
 
 
@@ -128,7 +130,7 @@ def delete_entry(db: Database, entry_id: int) -> str:
         ).scalar_one()
         if used:
             return "in_use"
-        done = s.execute(delete(entries).where(entries.c.id == entry_id)).rowcount
+        done = affected(s.execute(delete(entries).where(entries.c.id == entry_id)))
     return "deleted" if done else "missing"
 
 
@@ -279,26 +281,24 @@ def years(db: Database) -> list[int]:
 
 def create_session(db: Database, data: SessionData) -> int:
     with db.write() as s:
-        return int(
-            s.execute(
-                insert(sessions).values(**data.columns(), created_at=_now())
-            ).inserted_primary_key[0]
-        )
+        return inserted_id(s.execute(insert(sessions).values(**data.columns(), created_at=_now())))
 
 
 def save_session(db: Database, session_id: int, data: SessionData) -> bool:
     with db.write() as s:
         return bool(
-            s.execute(
-                update(sessions).where(sessions.c.id == session_id).values(**data.columns())
-            ).rowcount
+            affected(
+                s.execute(
+                    update(sessions).where(sessions.c.id == session_id).values(**data.columns())
+                )
+            )
         )
 
 
 def delete_session(db: Database, session_id: int) -> bool:
     with db.write() as s:
         s.execute(delete(registrations).where(registrations.c.session_id == session_id))
-        return bool(s.execute(delete(sessions).where(sessions.c.id == session_id)).rowcount)
+        return bool(affected(s.execute(delete(sessions).where(sessions.c.id == session_id))))
 
 
 # -- registrations and participation (personal data: leitung/admin only) ------------------
@@ -307,9 +307,7 @@ def delete_session(db: Database, session_id: int) -> bool:
 def _staff_id(s: Any, pseudonym: str, *, create: bool) -> int | None:
     found = s.execute(select(staff.c.id).where(staff.c.pseudonym == pseudonym)).scalar()
     if found is None and create:
-        found = s.execute(
-            insert(staff).values(pseudonym=pseudonym, created_at=_now())
-        ).inserted_primary_key[0]
+        found = inserted_id(s.execute(insert(staff).values(pseudonym=pseudonym, created_at=_now())))
     return None if found is None else int(found)
 
 
@@ -376,12 +374,14 @@ def set_attended(db: Database, session_id: int, attended_ids: set[int]) -> None:
 def unregister(db: Database, session_id: int, registration_id: int) -> bool:
     with db.write() as s:
         return bool(
-            s.execute(
-                delete(registrations).where(
-                    registrations.c.id == registration_id,
-                    registrations.c.session_id == session_id,
+            affected(
+                s.execute(
+                    delete(registrations).where(
+                        registrations.c.id == registration_id,
+                        registrations.c.session_id == session_id,
+                    )
                 )
-            ).rowcount
+            )
         )
 
 

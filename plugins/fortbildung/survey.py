@@ -31,7 +31,7 @@ from willkommen_core.disclosure import (
     release,
     writes_answers,
 )
-from willkommen_core.storage.db import Database
+from willkommen_core.storage.db import Database, affected, inserted_id
 
 from .tables import choices, responses, surveys
 
@@ -60,12 +60,14 @@ def create(
         code = code or new_code()
         while s.execute(select(surveys.c.id).where(surveys.c.code == code)).first():
             code = new_code()
-        sid = s.execute(
-            insert(surveys).values(
-                code=code, title=title, open=True, created_on=today or date.today()
+        sid = inserted_id(
+            s.execute(
+                insert(surveys).values(
+                    code=code, title=title, open=True, created_on=today or date.today()
+                )
             )
-        ).inserted_primary_key[0]
-    found = get(db, int(sid))
+        )
+    found = get(db, sid)
     assert found is not None
     return found
 
@@ -115,9 +117,9 @@ def set_open(db: Database, survey_id: int, is_open: bool) -> bool:
     ``selbstcheck.store.close_round``), so nothing tells the order they came in."""
     with db.write() as s:
         found = bool(
-            s.execute(
-                update(surveys).where(surveys.c.id == survey_id).values(open=is_open)
-            ).rowcount
+            affected(
+                s.execute(update(surveys).where(surveys.c.id == survey_id).values(open=is_open))
+            )
         )
         if found and not is_open:
             in_survey = responses.c.survey_id == survey_id

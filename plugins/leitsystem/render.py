@@ -102,8 +102,8 @@ def info_url(base_url: str, service: str, lang: str) -> str:
 
 
 def slug(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.replace("ß", "ss")).encode("ascii", "ignore")
-    return re.sub(r"[^a-z0-9]+", "-", text.decode().lower()).strip("-") or "x"
+    ascii_text = unicodedata.normalize("NFKD", text.replace("ß", "ss")).encode("ascii", "ignore")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.decode().lower()).strip("-") or "x"
 
 
 @dataclass
@@ -272,7 +272,7 @@ def door_sign(b: _Builder, building: Building, floor: Floor, room: Room) -> Sign
         for sid in room.services
     ]
     info = [sid for sid in room.services if b.services.get(sid) and b.services[sid].info]
-    footer = None
+    footer: dict[str, Any] | None = None
     urls: list[str] = []
     facility = all(b.services.get(s) and b.services[s].facility for s in room.services)
     if not facility:
@@ -529,14 +529,15 @@ def build(
     manifest: list[dict[str, Any]] = []
     for lang in langs:
         for sign in signs(instance, sites, lang, theme, base_url):
-            entry = {
+            files: dict[str, str] = {}
+            entry: dict[str, Any] = {
                 "id": sign.id,
                 "kind": sign.kind,
                 "lang": lang,
                 "title": sign.title,
                 "qr_urls": sign.qr_urls,
                 "texts": [r["t"] for r in sign.texts()],
-                "files": {},
+                "files": files,
             }
             for size in sizes:
                 folder = output / lang / size
@@ -544,7 +545,7 @@ def build(
                 for fmt in formats:
                     path = folder / f"{sign.id}.{fmt}"
                     path.write_bytes(render(sign, size, fmt, comp))
-                    entry["files"][f"{size}.{fmt}"] = str(path.relative_to(output))
+                    files[f"{size}.{fmt}"] = str(path.relative_to(output))
             manifest.append(entry)
     (output / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"

@@ -186,9 +186,14 @@ def add_floor(p: PageRequest) -> Response:
         errors["f-level"] = _(
             "Die Etage muss eine ganze Zahl zwischen -5 und 60 sein (0 = Erdgeschoss)."
         )
-    elif building_id in buildings and store.floor_exists(p.db, building_id, level):
+    elif (
+        building_id is not None
+        and building_id in buildings
+        and store.floor_exists(p.db, building_id, level)
+    ):
         errors["f-level"] = _("Diese Etage gibt es in dem Gebäude schon.")
-    if errors:
+    if errors or building_id is None or level is None:
+        # The checks above already reported a missing building or level.
         return _index(p, errors, {f"f-{k}": v for k, v in values.items()}, 400)
     store.add_floor(p.db, building_id, level)
     return _saved(p)
@@ -204,7 +209,8 @@ def add_route(p: PageRequest) -> Response:
         for b in s.buildings:
             for f in b.floors:
                 for r in f.rooms:
-                    building_of[r.id] = b.id  # type: ignore[index]
+                    if r.id is not None and b.id is not None:  # loaded rows have ids
+                        building_of[r.id] = b.id
     errors = {}
     if origin not in building_of:
         errors["w-origin"] = _("Bitte wählen Sie den Standort des Schildes.")
@@ -212,14 +218,15 @@ def add_route(p: PageRequest) -> Response:
         errors["w-destination"] = _("Bitte wählen Sie das Ziel.")
     if model.check_arrow(arrow):
         errors["w-arrow"] = _("Bitte wählen Sie eine Richtung.")
-    if not errors:
+    # Without errors both rooms are keys of ``building_of``, so neither is None.
+    if not errors and origin is not None and dest is not None:
         if origin == dest:
             errors["w-destination"] = _("Das Ziel muss ein anderer Raum sein.")
-        elif building_of[origin] != building_of[dest]:  # type: ignore[index]
+        elif building_of[origin] != building_of[dest]:
             errors["w-destination"] = _("Das Ziel muss im selben Gebäude liegen.")
         elif store.route_exists(p.db, origin, dest):
             errors["w-destination"] = _("Diesen Weg gibt es schon.")
-    if errors:
+    if errors or origin is None or dest is None:
         return _index(p, errors, {f"w-{k}": v for k, v in values.items()}, 400)
     store.add_route(p.db, origin, dest, arrow)
     return _saved(p)
@@ -321,7 +328,8 @@ def room(p: PageRequest) -> Response:
             "Öffnungszeiten nicht lesbar: %(detail)s. Beispiel: Mo-Fr 08:00-12:00; Di 13:00-18:00",
             detail=str(exc),
         )
-    if errors:
+    if errors or floor_id is None:
+        # A missing floor was reported above (no building for it).
         return _room_form(p, values, errors, room_id, 400)
     data = model.Room(
         number,

@@ -6,6 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+StaffRole = Literal["leitung", "redaktion"]
+
+DEFAULT_STAFF_ROLES: tuple[StaffRole, ...] = ("leitung", "redaktion")
+
 
 class PartnerSettings(BaseModel):
     """What an authority may tune about its partner list."""
@@ -16,8 +20,8 @@ class PartnerSettings(BaseModel):
     """Show the customer page ``/partner/hilfe`` and the public API."""
     stale_contact_months: int = Field(12, ge=1, le=120)
     """A partner whose last contact is older than this counts as a stale contact."""
-    staff_roles: list[Literal["leitung", "redaktion"]] = Field(
-        default_factory=lambda: ["leitung", "redaktion"], min_length=1
+    staff_roles: list[StaffRole] = Field(
+        default_factory=lambda: list(DEFAULT_STAFF_ROLES), min_length=1
     )
     """Roles that see and edit the internal list (admin always may)."""
     recommend_below: float = Field(3.5, ge=1, le=5)

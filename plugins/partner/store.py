@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from willkommen_core.storage.db import Database
+from willkommen_core.storage.db import Database, affected, inserted_id
 
 from .model import Partner, PartnerData
 from .tables import languages, partners
@@ -113,11 +113,11 @@ def create(db: Database, data: PartnerData, *, session: Session | None = None) -
         with db.write() as s:
             return create(db, data, session=s)
     now = _now()
-    pid = session.execute(
-        insert(partners).values(**data.columns(), created_at=now, updated_at=now)
-    ).inserted_primary_key[0]
+    pid = inserted_id(
+        session.execute(insert(partners).values(**data.columns(), created_at=now, updated_at=now))
+    )
     _set_languages(session, pid, data.languages)
-    return int(pid)
+    return pid
 
 
 def save(
@@ -127,11 +127,13 @@ def save(
     if session is None:
         with db.write() as s:
             return save(db, partner_id, data, session=s)
-    done = session.execute(
-        update(partners)
-        .where(partners.c.id == partner_id)
-        .values(**data.columns(), updated_at=_now())
-    ).rowcount
+    done = affected(
+        session.execute(
+            update(partners)
+            .where(partners.c.id == partner_id)
+            .values(**data.columns(), updated_at=_now())
+        )
+    )
     if done:
         _set_languages(session, partner_id, data.languages)
     return bool(done)
@@ -140,7 +142,7 @@ def save(
 def remove(db: Database, partner_id: int) -> bool:
     with db.write() as s:
         s.execute(delete(languages).where(languages.c.partner_id == partner_id))
-        return bool(s.execute(delete(partners).where(partners.c.id == partner_id)).rowcount)
+        return bool(affected(s.execute(delete(partners).where(partners.c.id == partner_id))))
 
 
 def ids_by_name(s: Session) -> dict[str, int]:

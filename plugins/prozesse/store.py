@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, insert, select, update
 from willkommen_core import plan as core_plan
 from willkommen_core.i18n import gettext as _
 from willkommen_core.i18n import lazy_gettext as _l
-from willkommen_core.storage.db import Database
+from willkommen_core.storage.db import Database, affected, inserted_id
 
 from .model import Template, add_months, step_dates
 from .tables import phases, plans, steps
@@ -104,10 +104,10 @@ def progress(plan: Plan) -> Progress:
             reached = i
     counted = [s for s in plan.steps if s.status != "entfallen"]
     done = sum(1 for s in counted if s.status == "erledigt")
-    phase = plan.phases[reached] if plan.phases else None
+    current = plan.phases[reached] if plan.phases else None
     return Progress(
-        phase,
-        reached + 1 if phase else 0,
+        current,
+        reached + 1 if current else 0,
         len(plan.phases),
         len(counted),
         done,
@@ -154,26 +154,30 @@ def instantiate(db: Database, template: Template, start: date, *, with_groups: b
     now = _now()
     model = template.model
     with db.write() as s:
-        plan_id = s.execute(
-            insert(plans).values(
-                template_id=template.id,
-                template_version=model.version,
-                title=model.title,
-                start_date=start,
-                created_at=now,
+        plan_id = inserted_id(
+            s.execute(
+                insert(plans).values(
+                    template_id=template.id,
+                    template_version=model.version,
+                    title=model.title,
+                    start_date=start,
+                    created_at=now,
+                )
             )
-        ).inserted_primary_key[0]
+        )
         position = 0
         for p_index, phase in enumerate(model.phases, start=1):
-            phase_id = s.execute(
-                insert(phases).values(
-                    plan_id=plan_id,
-                    key=phase.id,
-                    title=phase.title,
-                    description=phase.description,
-                    position=p_index,
+            phase_id = inserted_id(
+                s.execute(
+                    insert(phases).values(
+                        plan_id=plan_id,
+                        key=phase.id,
+                        title=phase.title,
+                        description=phase.description,
+                        position=p_index,
+                    )
                 )
-            ).inserted_primary_key[0]
+            )
             for step in phase.steps:
                 position += 1
                 first, last = step_dates(step, start)
@@ -348,15 +352,17 @@ def _order(plan: Plan) -> list[tuple[int, int]]:
 def add_step(db: Database, plan: Plan, data: StepInput, known: set[str]) -> int:
     values = data.validate(plan, known)
     with db.write() as s:
-        step_id = s.execute(
-            insert(steps).values(
-                **values,
-                plan_id=plan.id,
-                template_step=None,
-                position=0,
-                updated_at=_now(),
+        step_id = inserted_id(
+            s.execute(
+                insert(steps).values(
+                    **values,
+                    plan_id=plan.id,
+                    template_step=None,
+                    position=0,
+                    updated_at=_now(),
+                )
             )
-        ).inserted_primary_key[0]
+        )
         # A new step goes to the end of its phase.
         order = [sid for _pid, sid in _order(plan)]
         _insert_at_end_of_phase(plan, order, step_id, values["phase_id"])
@@ -412,7 +418,7 @@ def set_status(db: Database, step_id: int, status: str, result_notes: str | None
 
 def delete_step(db: Database, step_id: int) -> bool:
     with db.write() as s:
-        return s.execute(delete(steps).where(steps.c.id == step_id)).rowcount > 0
+        return affected(s.execute(delete(steps).where(steps.c.id == step_id))) > 0
 
 
 def move_step(db: Database, plan: Plan, step_id: int, direction: str) -> None:
