@@ -128,7 +128,7 @@ def test_links_forms_and_styles_carry_the_prefix(client):
 def test_redirects_to_the_login_stay_inside_the_instance(client):
     response = client.get("/harz/", follow_redirects=False)
     assert response.status_code == 303
-    assert response.headers["location"] == "/harz/login?next=/"
+    assert response.headers["location"] == "/harz/login?next=/harz/"
     assert client.get("/harz", follow_redirects=False).headers["location"] == "/harz/"
 
 

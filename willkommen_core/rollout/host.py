@@ -5,22 +5,16 @@ settings, plugins, secret key and database; ``/`` is an index page of the
 state's authorities and ``/healthz`` gives the status to anyone and reports each
 instance only to a bearer API token of one of the hosted instances.
 
-How an instance works under a prefix without knowing it: the host strips
-``/<slug>`` from the request path, so the instance's app routes exactly as
-when it is served alone, and sets ``app_root_path`` so that
-``request.base_url`` (links printed on QR codes, invitation links) carries the
-prefix. On the way out the host puts the prefix back where the app wrote a
-path of its own: the ``Location`` of redirects, the ``Path`` of cookies (so
-sessions and the language choice stay per instance: a login at one authority
-is never sent to another) and the ``href``, ``src``, ``action`` and
-``formaction`` attributes of HTML pages that start with ``/``, unless they
-carry the prefix already: pages and templates built with ``url()`` (the core
-and modules written with the SDK) link with ``app_root_path`` themselves,
-which also covers links in ``srcset``, CSS and JSON; the rewriting is there for
-hand-written ``/...`` links and goes once no module has any. A folder named
-like a path of the app (``api``, ``login``, a plugin's name) is not served,
-as its links could not be told apart. A single instance served by
-``willkommen serve`` is untouched. JSON bodies are passed through as they are.
+How an instance works under a prefix: the host passes the request on with the
+prefix as ASGI ``root_path`` (the path stays whole), so the instance's routes
+match below it, and every link, form, redirect and printed address the
+instance makes (``url()`` in templates, the SDK's ``redirect``, the core's
+``app_path``, ``request.base_url`` for QR codes) carries the prefix: nothing is
+rewritten on the way out, so no link in ``srcset``, CSS or JSON is missed. Only
+the ``Path`` of cookies is set to the prefix (so sessions and the language
+choice stay per instance: a login at one authority is never sent to another).
+A folder named like a path of the app (``api``, ``login``, a plugin's name) is
+not served. A single instance served by ``willkommen serve`` is untouched.
 
 An instance that does not open or whose database schema is not current is
 listed on the index page as not available (the reason goes to the log) and
@@ -44,18 +38,6 @@ from ..errors import UserError
 from ..settings import SETTINGS_FILE
 
 log = logging.getLogger("willkommen.host")
-
-
-def _unprefixed(prefix: bytes) -> re.Pattern[bytes]:
-    """Link attributes with a path of the app that does not carry ``prefix`` yet: pages
-    built with ``url()`` (the SDK) already do, hand-written ``/...`` links not."""
-    rest = re.escape(prefix.lstrip(b"/"))
-    return re.compile(
-        rb"""(\s(?:href|src|action|formaction)\s*=\s*["'])/(?!/)(?!"""
-        + rest
-        + rb"""(?:[/?#"']))""",
-        re.I,
-    )
 
 
 _COOKIE_PATH = re.compile(r"(;\s*path=)(/[^;]*)", re.I)
@@ -122,98 +104,42 @@ def _open(root: Path) -> Hosted:
     return hosted
 
 
-class _Buffered:
-    """Collect an HTML response to rewrite its links, then send it in one piece."""
-
-    def __init__(self, send: Send, prefix: bytes) -> None:
-        self.send = send
-        self.prefix = prefix
-        self.attribute = _unprefixed(prefix)
-        self.start: Message | None = None
-        self.chunks: list[bytes] = []
-
-    async def __call__(self, message: Message) -> None:
-        if message["type"] == "http.response.body":
-            self.chunks.append(message.get("body", b""))
-            if message.get("more_body"):
-                return
-            body = self.attribute.sub(
-                lambda m: m.group(1) + self.prefix + b"/", b"".join(self.chunks)
-            )
-            assert self.start is not None
-            headers = [(k, v) for k, v in self.start["headers"] if k.lower() != b"content-length"]
-            headers.append((b"content-length", str(len(body)).encode()))
-            await self.send({**self.start, "headers": headers})
-            await self.send({"type": "http.response.body", "body": body})
-            return
-        await self.send(message)
-
-
-def _carries(path: bytes, prefix: bytes) -> bool:
-    return path == prefix or path.startswith((prefix + b"/", prefix + b"?", prefix + b"#"))
-
-
 class PrefixedApp:
     """An instance's app served under ``prefix`` (see the module docstring)."""
 
     def __init__(self, app: Any, prefix: str) -> None:
         self.app = app
         self.prefix = prefix
-        self.prefix_bytes = prefix.encode()
 
-    def _headers(
-        self, headers: list[tuple[bytes, bytes]]
-    ) -> tuple[list[tuple[bytes, bytes]], bool]:
-        out, is_html = [], False
+    def _cookies(self, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+        out = []
         for key, value in headers:
-            name = key.lower()
-            if (
-                name == b"location"
-                and value.startswith(b"/")
-                and not value.startswith(b"//")
-                and not _carries(value, self.prefix_bytes)
-            ):
-                value = self.prefix_bytes + value
-            elif name == b"set-cookie":
+            if key.lower() == b"set-cookie":
                 text = value.decode("latin-1")
                 if _COOKIE_PATH.search(text):
                     text = _COOKIE_PATH.sub(lambda m: m.group(1) + self.prefix + m.group(2), text)
                 else:
                     text += f"; Path={self.prefix}/"
                 value = text.encode("latin-1")
-            elif name == b"content-type" and value.lower().startswith(b"text/html"):
-                is_html = True
             out.append((key, value))
-        return out, is_html
+        return out
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope["path"][len(self.prefix) :] or "/"
         child = dict(scope)
-        child["path"] = path
-        if scope.get("raw_path"):
-            child["raw_path"] = scope["raw_path"][len(self.prefix_bytes) :] or b"/"
-        child["root_path"] = ""
-        child["app_root_path"] = scope.get("root_path", "") + self.prefix
+        # ASGI: the whole path, and the part the app is mounted at as root_path.
+        child["root_path"] = scope.get("root_path", "") + self.prefix
+        child.pop("app_root_path", None)
         if scope["type"] != "http":
             await self.app(child, receive, send)
             return
-        buffered: _Buffered | None = None
 
-        async def rewrite(message: Message) -> None:
-            nonlocal buffered
+        async def with_cookie_paths(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers, is_html = self._headers(list(message.get("headers", [])))
+                headers = self._cookies(list(message.get("headers", [])))
                 message = {**message, "headers": headers}
-                if is_html:
-                    buffered = _Buffered(send, self.prefix_bytes)
-                    buffered.start = message
-                    return
-            if buffered is not None:
-                await buffered(message)
-                return
             await send(message)
 
-        await self.app(child, receive, rewrite)
+        await self.app(child, receive, with_cookie_paths)
 
 
 class InstancesHost:

@@ -31,6 +31,7 @@ from ..audit import Actor
 from ..i18n import gettext as _
 from .audit import arecord
 from .middleware import PASSWORD_PAGE, SECOND_STEP_PAGE
+from .paths import app_path, app_root
 from .routing import MAX_FORM_FIELDS, Page
 from .templating import render
 
@@ -123,11 +124,15 @@ def insecure_transport_message() -> str:
     )
 
 
-def safe_next(target: str | None) -> str:
-    # Only local paths: "//host" or "http://..." would be an open redirect.
+def safe_next(request: Request, target: str | None) -> str:
+    """Where to go after the login: a path of this app (with the prefix it is served
+    under), never another site: "//host" or "http://..." would be an open redirect."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        root = app_root(request)
+        if root and target != root and not target.startswith(root + "/"):
+            return root + target
         return target
-    return "/"
+    return app_path(request, "/")
 
 
 def login_page(
@@ -160,16 +165,18 @@ async def log_in(
     )
     request.session.clear()
     request.session.update({"sid": sid, "csrf": secrets.token_urlsafe(32), **session})
-    return RedirectResponse(PASSWORD_PAGE if user.must_change_password else target, 303)
+    return RedirectResponse(
+        app_path(request, PASSWORD_PAGE) if user.must_change_password else target, 303
+    )
 
 
 async def login(request: Request) -> Response:
     if request.method == "GET":
-        return login_page(request, safe_next(request.query_params.get("next")), "", None)
+        return login_page(request, safe_next(request, request.query_params.get("next")), "", None)
     form = await request.form(max_fields=MAX_FORM_FIELDS)
     username = str(form.get("username", ""))[:64]
     password = str(form.get("password", ""))[:1024]
-    next_url = safe_next(str(form.get("next", "/")))
+    next_url = safe_next(request, str(form.get("next", "/")))
     instance = request.app.state.instance
     client, trusted = client_key(request, username)
     try:
@@ -217,7 +224,7 @@ async def login(request: Request) -> Response:
                 "csrf": secrets.token_urlsafe(32),
             }
         )
-        return RedirectResponse(SECOND_STEP_PAGE, status_code=303)
+        return RedirectResponse(app_path(request, SECOND_STEP_PAGE), status_code=303)
     response = await log_in(request, user, next_url, method="password")
     remember_device(request, response, user.name)
     return response
@@ -266,7 +273,7 @@ async def logout(request: Request) -> Response:
         url = await client.logout_url(id_token, str(request.url_for("login")))
         if url:
             return RedirectResponse(url, status_code=303)
-    return RedirectResponse("/login", status_code=303)
+    return RedirectResponse(app_path(request, "/login"), status_code=303)
 
 
 def weak_password_message(exc: accounts.WeakPassword) -> str:
@@ -364,7 +371,7 @@ async def own_password(request: Request) -> Response:
     )
     request.session.clear()
     request.session.update({"sid": sid, "csrf": secrets.token_urlsafe(32)})
-    return RedirectResponse(f"{PASSWORD_PAGE}?ok=1", status_code=303)
+    return RedirectResponse(app_path(request, f"{PASSWORD_PAGE}?ok=1"), status_code=303)
 
 
 def routes() -> list[Page]:

@@ -12,6 +12,7 @@ from ..plugin_config import set_enabled
 from ..plugins import ALWAYS_ENABLED
 from ..storage import migrate
 from .audit import arecord
+from .paths import app_path
 from .routing import MAX_FORM_FIELDS, Page
 from .templating import render
 
@@ -63,7 +64,7 @@ async def change_plugin(request: Request) -> Response:
         )
     await arecord(request, "plugin.enabled" if enable else "plugin.disabled", name)
     # The settings file changed: the server rebuilds its app on the next request.
-    return RedirectResponse(f"/-/admin/plugins?ok={name}", status_code=303)
+    return RedirectResponse(app_path(request, f"/-/admin/plugins?ok={name}"), status_code=303)
 
 
 def routes() -> list[Page]:

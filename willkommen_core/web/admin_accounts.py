@@ -23,6 +23,7 @@ from ..i18n import lazy_gettext as _l
 from .account import password_context, weak_password_message
 from .api import MAX_ID
 from .audit import arecord
+from .paths import app_path
 from .routing import MAX_FORM_FIELDS, Page
 from .templating import render
 
@@ -167,8 +168,9 @@ def account_page(request: Request) -> Response:
     return _detail(request, _target(request))
 
 
-def _done(account: accounts.Account, what: str) -> Response:
-    return RedirectResponse(f"{ACCOUNTS_PAGE}/{account.id}?ok={what}", status_code=303)
+def _done(request: Request, account: accounts.Account, what: str) -> Response:
+    path = app_path(request, f"{ACCOUNTS_PAGE}/{account.id}?ok={what}")
+    return RedirectResponse(path, status_code=303)
 
 
 def _last_admin_message() -> str:
@@ -198,7 +200,7 @@ async def change_role(request: Request) -> Response:
     if error:
         return _detail(request, account, errors={"role": error}, status=400)
     await arecord(request, "account.role_changed", account.name, old=account.role, new=role)
-    return _done(account, "role")
+    return _done(request, account, "role")
 
 
 async def change_active(request: Request) -> Response:
@@ -223,7 +225,7 @@ async def change_active(request: Request) -> Response:
         return _detail(request, account, errors={"active": error}, status=400)
     event = "account.enabled" if value == "1" else "account.disabled"
     await arecord(request, event, account.name)
-    return _done(account, "enabled" if value == "1" else "disabled")
+    return _done(request, account, "enabled" if value == "1" else "disabled")
 
 
 async def reset_password(request: Request) -> Response:
@@ -261,7 +263,7 @@ async def reset_two_factor(request: Request) -> Response:
         return _detail(request, account, errors={"two_factor": error}, status=400)
     await run_in_threadpool(two_factor.reset, request.app.state.instance.db, account.id)
     await arecord(request, "account.two_factor_reset", account.name)
-    return _done(account, "two-factor")
+    return _done(request, account, "two-factor")
 
 
 def routes() -> list[Page]:

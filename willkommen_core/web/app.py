@@ -29,6 +29,7 @@ from . import audit as audit_web
 from . import oidc as oidc_web
 from .api import openapi_document
 from .middleware import BodyLimit, RequestContext, SecurityHeaders
+from .paths import route_path
 from .routing import SAFE_METHODS, AccessDenied
 from .templating import make_environment, render
 
@@ -90,7 +91,7 @@ def _origin(url: str) -> str:
 
 
 def _error_page(request: Request, status: int, message: str) -> Response:
-    if request.url.path.startswith("/api/"):
+    if route_path(request.scope).startswith("/api/"):
         return JSONResponse({"error": message, "details": []}, status_code=status)
     try:
         return render(request, "error.html", {"status": status, "message": message}, status)
@@ -144,7 +145,7 @@ def create_app(instance: Instance) -> Starlette:
         ):
             # The session cookie never came back (HTTPS-only over http): say so,
             # and name the setting, instead of a puzzling CSRF refusal.
-            if request.url.path == "/login":
+            if route_path(request.scope) == "/login":
                 return account.login_page(request, "/", "", None, 403)
             return _error_page(request, 403, account.insecure_transport_message())
         return _error_page(request, exc.status, exc.message)

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import accounts, i18n
+from .paths import app_root, route_path
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -68,7 +69,7 @@ class SecurityHeaders:
                 if not any(name == self.csp[0] for name, _ in headers):
                     headers.append(self.csp)
                 headers.extend(self.fixed)
-                if not scope["path"].startswith("/static/"):
+                if not route_path(scope).startswith("/static/"):
                     # Nothing a person or a participant sees is kept in a cache: a
                     # page may allow caching only for anonymous visitors.
                     own = any(name == NO_STORE[0] for name, _ in headers)
@@ -163,7 +164,7 @@ class RequestContext:
         scope.setdefault("state", {})
         # Only a bearer token or a session id costs a database lookup (in a
         # thread); anonymous requests, most of a round's traffic, skip the hop.
-        needs_user = not scope["path"].startswith("/static/") and (
+        needs_user = not route_path(scope).startswith("/static/") and (
             "authorization" in request.headers or isinstance(request.session.get("sid"), str)
         )
         scope["state"]["user"] = (
@@ -172,21 +173,22 @@ class RequestContext:
         scope["state"]["lang"] = lang
         user = scope["state"]["user"]
         pending: tuple[str, str] | None = None
-        if user is not None and not scope["path"].startswith("/static/"):
-            if user.must_change_password and scope["path"] not in OPEN_WHILE_PASSWORD_PENDING:
+        here = route_path(scope)
+        if user is not None and not here.startswith("/static/"):
+            if user.must_change_password and here not in OPEN_WHILE_PASSWORD_PENDING:
                 pending = (PASSWORD_PAGE, "the account's one-time password must be changed first")
             elif (
                 not user.must_change_password
-                and scope["path"] not in OPEN_WHILE_TWO_FACTOR_DUE
+                and here not in OPEN_WHILE_TWO_FACTOR_DUE
                 and self.two_factor_due(request, user)
             ):
                 pending = (TWO_FACTOR_PAGE, "the account must set up two-factor login first")
         if pending is not None:
             blocked: PlainTextResponse | JSONResponse | RedirectResponse
-            if scope["path"].startswith("/api/"):
+            if here.startswith("/api/"):
                 blocked = JSONResponse({"error": pending[1], "details": []}, status_code=403)
             else:
-                blocked = RedirectResponse(pending[0], status_code=303)
+                blocked = RedirectResponse(app_root(scope) + pending[0], status_code=303)
             try:
                 await blocked(scope, receive, send)
             finally:

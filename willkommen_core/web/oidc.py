@@ -96,7 +96,7 @@ def _refusal_message(reason: str, provider: str, name: str) -> str:
 
 async def start(request: Request) -> Response:
     client, settings = _provider(request)
-    next_url = safe_next(request.query_params.get("next"))
+    next_url = safe_next(request, request.query_params.get("next"))
     try:
         url, pending = await client.start(str(request.url_for("oidc-callback")), next_url)
     except OidcError as exc:

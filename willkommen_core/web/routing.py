@@ -21,6 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ..i18n import gettext as _
+from .paths import app_path
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_FIELD = "csrf_token"
@@ -111,7 +112,8 @@ class Page(Route):
                         target = request.url.path + (
                             f"?{request.url.query}" if request.url.query else ""
                         )
-                        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+                        login = app_path(request, "/login")
+                        return RedirectResponse(f"{login}?next={quote(target)}", status_code=303)
                     raise AccessDenied(401, _("Bitte melden Sie sich an."))
                 if not self.allows(user):
                     raise AccessDenied(403, _("Ihre Rolle hat keinen Zugriff auf diese Seite."))

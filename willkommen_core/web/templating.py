@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from .. import __version__, i18n
+from .paths import app_root
 from .routing import csrf_token
 
 CORE_TEMPLATES = Path(__file__).parent / "templates"
@@ -51,11 +52,6 @@ def _language_links(request: Request, languages: list[str]) -> list[dict[str, st
             }
         )
     return links
-
-
-def app_root(request: Request) -> str:
-    """The prefix the whole app is served under ("" on its own, "/harz" in a state host)."""
-    return str(request.scope.get("app_root_path", request.scope.get("root_path", "")))
 
 
 def url_path(request: Request, name: str, /, **params: Any) -> str:

@@ -31,6 +31,7 @@ from .account import (
 )
 from .audit import arecord
 from .middleware import SECOND_STEP_PAGE, TWO_FACTOR_PAGE
+from .paths import app_path
 from .routing import MAX_FORM_FIELDS, Page
 from .templating import render
 
@@ -53,7 +54,7 @@ async def second_step(request: Request) -> Response:
     if awaited is None:
         request.session.pop(SECOND_STEP, None)
         if request.method == "GET":
-            return RedirectResponse("/login", status_code=303)
+            return RedirectResponse(app_path(request, "/login"), status_code=303)
         error = _("Die Anmeldung ist abgelaufen. Bitte geben Sie Ihr Passwort erneut ein.")
         return login_page(request, "/", "", error, 400)
     errors: dict[str, str] = {}
@@ -87,7 +88,8 @@ async def second_step(request: Request) -> Response:
         await audit_failed_login(request, awaited["name"], "second_factor")
         errors["code"] = _wrong_code()
         return render(request, "login_code.html", {"errors": errors}, 400)
-    target = f"{TWO_FACTOR_PAGE}?recovery=1" if kind == "recovery" else awaited["next"]
+    recovery = app_path(request, f"{TWO_FACTOR_PAGE}?recovery=1")
+    target = recovery if kind == "recovery" else awaited["next"]
     if kind == "recovery":
         await arecord(
             request, "two_factor.recovery_code_used", user.name, actor=Actor("user", user.name)
@@ -162,13 +164,15 @@ async def change_two_factor(request: Request) -> Response:
                 return await run_in_threadpool(_page, request, {"errors": errors}, 400)
             if await run_in_threadpool(two_factor.disable, db, key, user.id, code):
                 await arecord(request, "two_factor.disabled", user.name)
-                return RedirectResponse(f"{TWO_FACTOR_PAGE}?ok=off", status_code=303)
+                return RedirectResponse(
+                    app_path(request, f"{TWO_FACTOR_PAGE}?ok=off"), status_code=303
+                )
         else:
             errors["code"] = _("Ungültige Angabe.")
             return await run_in_threadpool(_page, request, {"errors": errors}, 400)
     except UserError:
         # Set up meanwhile in another window, or reset by an admin: show how it stands.
-        return RedirectResponse(TWO_FACTOR_PAGE, status_code=303)
+        return RedirectResponse(app_path(request, TWO_FACTOR_PAGE), status_code=303)
     errors["code"] = _wrong_code()
     return await run_in_threadpool(_page, request, {"errors": errors, "action": action}, 400)
 
