@@ -31,6 +31,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..web.audit import record
+from ..web.paths import in_app
 from ..web.routing import MAX_FORM_FIELDS, MAX_FORM_PART, SAFE_METHODS, Page
 from ..web.templating import render, url_path
 
@@ -119,9 +120,12 @@ class PageRequest:
     def redirect(
         self, target: str, /, *, notice: str | None = None, fragment: str = "", **params: Any
     ) -> RedirectResponse:
-        """303 to this module's page ``target`` (a route name) or to a path starting with
-        ``/``; ``notice`` becomes ``?ok=...`` for the page to say what was done."""
-        path = target if target.startswith("/") else self.url(target, **params)
+        """303 to this module's page ``target`` (a route name) or to a path of the app
+        starting with ``/`` (given the app's prefix if it lacks it); ``notice`` becomes
+        ``?ok=...`` for the page to say what was done."""
+        path = (
+            in_app(self.request, target) if target.startswith("/") else self.url(target, **params)
+        )
         if notice:
             path += "?" + urlencode({"ok": notice})
         if fragment:

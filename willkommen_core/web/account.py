@@ -31,7 +31,7 @@ from ..audit import Actor
 from ..i18n import gettext as _
 from .audit import arecord
 from .middleware import PASSWORD_PAGE, SECOND_STEP_PAGE
-from .paths import app_path, app_root
+from .paths import app_path, in_app
 from .routing import MAX_FORM_FIELDS, Page
 from .templating import render
 
@@ -128,10 +128,7 @@ def safe_next(request: Request, target: str | None) -> str:
     """Where to go after the login: a path of this app (with the prefix it is served
     under), never another site: "//host" or "http://..." would be an open redirect."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        root = app_root(request)
-        if root and target != root and not target.startswith(root + "/"):
-            return root + target
-        return target
+        return in_app(request, target)
     return app_path(request, "/")
 
 

@@ -28,3 +28,12 @@ def route_path(scope: Any) -> str:
     """The request's path within the app, without the prefix it is served under."""
     path, root = str(scope["path"]), app_root(scope)
     return path[len(root) :] or "/" if root and path.startswith(root) else path
+
+
+def in_app(request: Request, path: str) -> str:
+    """``path`` (starting with ``/``) as a path of this app: given the prefix unless it
+    carries it already (built with ``url()``)."""
+    root = app_root(request)
+    if root and path != root and not path.startswith(root + "/"):
+        return root + path
+    return path
