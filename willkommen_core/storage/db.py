@@ -196,10 +196,8 @@ class Database:
         with self._turn:
             # A restarted log no longer holds those writes: someone else, or
             # SQLite itself after a complete checkpoint, has dropped them.
-            current = self._wal_mark()
-            if current is not None and current not in marks:
+            if self._wal_mark() not in marks:
                 return True
-            # Ours, or cut back to less than a header: truncate it to nothing.
             return self._checkpoint("TRUNCATE")
 
     def _checkpoint(self, mode: str) -> bool:
@@ -450,9 +448,8 @@ class _Janitor:
     def _next(self) -> str | None:
         """What is due now, ``"scrub"`` or ``"compact"`` (call under the lock)."""
         now = time.monotonic()
-        if self._scrub_due:
-            # The log first: compacting meanwhile would fill it with the whole file.
-            return "scrub" if now >= self._scrub_at() else None
+        if self._scrub_due and now >= self._scrub_at():
+            return "scrub"
         if self._first is not None:
             quiet = min(self._last + QUIET_SECONDS, self._first + LATEST_SECONDS)
             if now >= max(quiet, self._not_before):
