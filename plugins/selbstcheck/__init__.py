@@ -12,90 +12,42 @@ state summary for the ministry.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from willkommen_core.hookspecs import hookimpl
 from willkommen_core.i18n import gettext as _
 from willkommen_core.i18n import lazy_gettext as _l
-from willkommen_core.types import Card, ModuleInfo, PluginStorage, Recommendation
+from willkommen_core.sdk import Module
+from willkommen_core.types import Card, Recommendation
 
 from .settings import SelbstcheckSettings
 
 NAME = "selbstcheck"
-HERE = Path(__file__).parent
 STAFF = ("leitung",)
 TRUSTED = ("vertrauensperson",)
+"""Prints the one-time code sheets, and nothing else (separation of duties)."""
 
-
-@hookimpl
-def module_info() -> ModuleInfo:
-    return ModuleInfo(
-        title=_l("Selbstcheck"),
-        summary=_l(
-            "Anonyme Selbsteinschätzung der Behörde zu den fünf Eckpunkten einer "
-            "Willkommensbehörde, mit Ergebnissen, Fortschritt und Empfehlungen."
-        ),
-        cornerstones=(
-            "binnenorganisation",
-            "verankerung",
-            "kompetenzen",
-            "zusammenarbeit",
-            "erscheinungsbild",
-        ),
-        nav_path="/selbstcheck/",
-        nav_roles=STAFF,
-        public_path="/selbstcheck/teilnahme",
-        public_title=_l("Am Selbstcheck teilnehmen"),
-    )
-
-
-@hookimpl
-def settings_model() -> type[SelbstcheckSettings]:
-    return SelbstcheckSettings
-
-
-@hookimpl
-def storage() -> PluginStorage:
-    from .tables import metadata
-
-    return PluginStorage(metadata, HERE / "migrations")
-
-
-@hookimpl
-def web_routes(instance: Any) -> list[Any]:
-    from .web import routes
-
-    return routes(instance)
-
-
-@hookimpl
-def api_routes(instance: Any) -> list[Any]:
-    from .api import routes
-
-    return routes(instance)
-
-
-@hookimpl
-def templates_dir() -> Path:
-    return HERE / "templates"
-
-
-@hookimpl
-def static_dir() -> Path:
-    return HERE / "static"
-
-
-@hookimpl
-def locale_dir() -> Path:
-    return HERE / "locale"
-
-
-@hookimpl
-def cli_group() -> Any:
-    from .cli import group
-
-    return group
+module = Module(
+    NAME,
+    __name__,
+    title=_l("Selbstcheck"),
+    summary=_l(
+        "Anonyme Selbsteinschätzung der Behörde zu den fünf Eckpunkten einer "
+        "Willkommensbehörde, mit Ergebnissen, Fortschritt und Empfehlungen."
+    ),
+    cornerstones=(
+        "binnenorganisation",
+        "verankerung",
+        "kompetenzen",
+        "zusammenarbeit",
+        "erscheinungsbild",
+    ),
+    nav_path="/selbstcheck/",
+    nav_roles=STAFF,
+    public_path="/selbstcheck/teilnahme",
+    public_title=_l("Am Selbstcheck teilnehmen"),
+    settings=SelbstcheckSettings,
+)
 
 
 @hookimpl
@@ -172,6 +124,13 @@ def state_summary(instance: Any) -> dict[str, Any]:
 
 
 @hookimpl
+def read_state_summary(section: Any) -> Any:
+    from .state_report import read
+
+    return read(section)
+
+
+@hookimpl
 def content_problems(instance: Any) -> list[Any]:
     from .questionnaire import assemble
 
@@ -183,3 +142,6 @@ def demo_content(instance: Any) -> None:
     from .demo import seed
 
     seed(instance)
+
+
+module.provide_hooks(globals())

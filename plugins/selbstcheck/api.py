@@ -23,18 +23,17 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from willkommen_core.i18n import current_language
-from willkommen_core.web.api import ApiError, ApiRoute
+from willkommen_core.web.api import ApiError
 from willkommen_core.web.audit import record
 
+from . import STAFF, module, store
 from . import questionnaire as qmod
-from . import store
+from .pages.common import DONT_KNOW_LABEL, SCALE_LABELS, notice_text
 from .results import ALL, Stats, cell_dict
 from .summary import min_size, round_results
 from .validation import check
-from .web import notice_text
 
-NAME = "selbstcheck"
-STAFF = ("leitung",)
+endpoint = module.api.endpoint
 
 
 class RoundCreate(BaseModel):
@@ -166,9 +165,20 @@ def _refused(exc: store.Refused) -> ApiError:
     return ApiError(exc.status, exc.message)
 
 
+@endpoint(
+    "/rounds",
+    methods=("POST",),
+    roles=STAFF,
+    summary="Create and open a self-assessment round (one-time codes are printed "
+    "by the trusted person, never returned)",
+    request_model=RoundCreate,
+    response_model=RoundCreated,
+    status_code=201,
+    name="selbstcheck_create_round",
+)
 def create_round(request: Request, body: RoundCreate) -> Any:
     instance = request.app.state.instance
-    settings = instance.plugin_settings(NAME)
+    settings = module.settings(instance)
     if body.mode == "tokens" and not body.tokens:
         raise ApiError(422, "invalid request: tokens: mode 'tokens' needs the number of tokens")
     if body.mode == "code" and body.tokens:
@@ -191,7 +201,7 @@ def create_round(request: Request, body: RoundCreate) -> Any:
         store.open_round(
             instance.db,
             round_id,
-            notice=notice_text(request),
+            notice=notice_text(instance),
             staff_council_agreed_on=body.staff_council_agreed_on,
             dpo_agreed_on=body.dpo_agreed_on,
             tokens_count=body.tokens or 0,
@@ -230,6 +240,14 @@ def _check_agreement(required: bool, body: RoundCreate) -> None:
         raise ApiError(422, f"invalid request: {first['field']}: {first['message']}", details)
 
 
+@endpoint(
+    "/rounds/{id}/close",
+    methods=("POST",),
+    roles=STAFF,
+    summary="Close a round (no more responses; results become available)",
+    response_model=RoundClosed,
+    name="selbstcheck_close_round",
+)
 def close_round(request: Request) -> Any:
     rnd = _round(request)
     db = request.app.state.instance.db
@@ -243,6 +261,17 @@ def close_round(request: Request) -> Any:
     return {"id": rnd.id, "status": "closed", "responses": shown}
 
 
+@endpoint(
+    "/rounds/{id}/questionnaire",
+    public=True,
+    summary="The round's frozen questionnaire, for participants",
+    response_model=QuestionnaireOut,
+    query={
+        "code": "participation code (mode code)",
+        "token": "one-time code (mode tokens)",
+    },
+    name="selbstcheck_questionnaire",
+)
 def questionnaire(request: Request) -> Any:
     rnd = _round(request)
     db = request.app.state.instance.db
@@ -256,8 +285,6 @@ def questionnaire(request: Request) -> Any:
         raise _refused(exc) from exc
     q = store.questionnaire_of(db, rnd)
     lang = current_language()
-    from .web import DONT_KNOW_LABEL, SCALE_LABELS
-
     return {
         "version": q.version,
         "round": rnd.id,
@@ -281,6 +308,16 @@ def questionnaire(request: Request) -> Any:
     }
 
 
+@endpoint(
+    "/rounds/{id}/responses",
+    methods=("POST",),
+    public=True,
+    summary="Submit one anonymous response",
+    request_model=ResponseIn,
+    response_model=Stored,
+    status_code=201,
+    name="selbstcheck_submit",
+)
 async def submit(request: Request, body: ResponseIn) -> Any:
     instance = request.app.state.instance
     db = instance.db
@@ -304,7 +341,7 @@ async def submit(request: Request, body: ResponseIn) -> Any:
         area=body.area,
         answers=body.answers,
         comments=body.comments,
-        max_comment_length=instance.plugin_settings(NAME).max_comment_length,
+        max_comment_length=module.settings(instance).max_comment_length,
     )
     if issues:
         details = [{"field": i.field, "message": i.english()} for i in issues]
@@ -330,6 +367,17 @@ def _round_and_questionnaire(request: Request) -> tuple[store.Round, qmod.Questi
     return rnd, store.questionnaire_of(request.app.state.instance.db, rnd)
 
 
+@endpoint(
+    "/rounds/{id}/results",
+    roles=STAFF,
+    summary="Aggregated results of a closed round (suppression applied)",
+    response_model=ResultsOut,
+    query={
+        "perspective": "leitung or mitarbeitende",
+        "area": "a work area of the round ('' = no area given)",
+    },
+    name="selbstcheck_results",
+)
 def results(request: Request) -> Any:
     instance = request.app.state.instance
     rnd = _round(request)
@@ -375,64 +423,3 @@ def results(request: Request) -> Any:
         ],
         "items": [cell(iid, c) for iid, c in group.items.items()],
     }
-
-
-def routes(instance: Any) -> list[ApiRoute]:
-    return [
-        ApiRoute(
-            "/rounds",
-            create_round,
-            methods=("POST",),
-            roles=STAFF,
-            summary="Create and open a self-assessment round (one-time codes are printed "
-            "by the trusted person, never returned)",
-            request_model=RoundCreate,
-            response_model=RoundCreated,
-            status_code=201,
-            name="selbstcheck_create_round",
-        ),
-        ApiRoute(
-            "/rounds/{id}/close",
-            close_round,
-            methods=("POST",),
-            roles=STAFF,
-            summary="Close a round (no more responses; results become available)",
-            response_model=RoundClosed,
-            name="selbstcheck_close_round",
-        ),
-        ApiRoute(
-            "/rounds/{id}/questionnaire",
-            questionnaire,
-            public=True,
-            summary="The round's frozen questionnaire, for participants",
-            response_model=QuestionnaireOut,
-            query={
-                "code": "participation code (mode code)",
-                "token": "one-time code (mode tokens)",
-            },
-            name="selbstcheck_questionnaire",
-        ),
-        ApiRoute(
-            "/rounds/{id}/responses",
-            submit,
-            methods=("POST",),
-            public=True,
-            summary="Submit one anonymous response",
-            request_model=ResponseIn,
-            response_model=Stored,
-            status_code=201,
-            name="selbstcheck_submit",
-        ),
-        ApiRoute(
-            "/rounds/{id}/results",
-            results,
-            roles=STAFF,
-            summary="Aggregated results of a closed round (suppression applied)",
-            response_model=ResultsOut,
-            query={
-                "perspective": "leitung or mitarbeitende",
-                "area": "a work area of the round ('' = no area given)",
-            },
-            name="selbstcheck_results",
-        ),
-    ]

@@ -1,0 +1,46 @@
+"""Reading the self-assessment's section of a signed summary for the state report
+(hook ``read_state_summary``): the counterpart of :func:`.summary.build`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from willkommen_core.types import CornerstoneCell, CornerstoneRound, StateFigures
+
+from .summary import SCHEMA_VERSION
+
+READABLE_VERSIONS = (SCHEMA_VERSION,)
+
+
+def read(section: Any) -> StateFigures:
+    if not isinstance(section, dict):
+        raise ValueError("is not an object")
+    version = section.get("schema_version")
+    if version not in READABLE_VERSIONS:
+        raise ValueError(
+            f"self-assessment summary of unknown schema_version {version!r} "
+            f"(this toolkit reads {', '.join(map(str, READABLE_VERSIONS))})"
+        )
+    rounds = []
+    try:
+        for r in section.get("rounds", []):
+            cells = {
+                c["id"]: CornerstoneCell(
+                    c.get("n"),
+                    None if c.get("suppressed") else c.get("mean"),
+                    bool(c.get("suppressed")),
+                )
+                for c in r["cornerstones"]
+            }
+            rounds.append(
+                CornerstoneRound(
+                    str(r.get("title", "")),
+                    str(r.get("closed_on") or ""),
+                    str(r["questionnaire_version"]),
+                    r.get("responses"),
+                    cells,
+                )
+            )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"self-assessment rounds are malformed ({exc!r})") from exc
+    return StateFigures(rounds=sorted(rounds, key=lambda r: r.closed_on))
