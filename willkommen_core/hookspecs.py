@@ -205,14 +205,14 @@ def demo_content(instance):  # type: ignore[empty-body]
 
 
 @hookspec(firstresult=True)
-def partner_directory(instance, language, public_only):  # type: ignore[empty-body]
+def network_directory(instance, language, public_only):  # type: ignore[empty-body]
     """The authority's network partners (counselling services, associations,
     other offices) for other modules to show or link: training providers, the
     signs' "help nearby" pages.
 
     ``language``: only partners advising in this language code (``None``:
     all); ``public_only``: only those marked for customers. Return a list of
-    :class:`~willkommen_core.types.PartnerInfo`; a module that keeps no
+    :class:`~willkommen_core.types.NetworkContact`; a module that keeps no
     directory does not implement it (the caller gets ``None``). Added in
     hook API 1.1.
     """

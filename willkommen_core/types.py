@@ -73,8 +73,8 @@ class Recommendation:
 
 
 @dataclass(frozen=True)
-class PartnerInfo:
-    """A network partner as other modules see it (hook ``partner_directory``)."""
+class NetworkContact:
+    """A network partner as other modules see it (hook ``network_directory``)."""
 
     id: int
     name: str

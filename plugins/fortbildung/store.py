@@ -163,7 +163,7 @@ def partner_index(instance: Any) -> dict[int, str] | None:
     """Id -> name of every partner, or ``None`` when no module keeps a partner directory
     (asked through the hook, so whichever plugin is enabled as ``partner`` answers)."""
     found = instance.plugins.call_first(
-        "partner_directory", instance=instance, language=None, public_only=False
+        "network_directory", instance=instance, language=None, public_only=False
     )
     return None if found is None else {p.id: p.name for p in found}
 

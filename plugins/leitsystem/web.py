@@ -511,7 +511,7 @@ def _partners(instance: Any, lang: str) -> list[Any] | None:
     (asked through the hook: whichever plugin is enabled as ``partner`` answers)."""
     code = "de" if lang == PLAIN_GERMAN else lang
     found = instance.plugins.call_first(
-        "partner_directory", instance=instance, language=code, public_only=True
+        "network_directory", instance=instance, language=code, public_only=True
     )
     if found is None:
         return None

@@ -202,7 +202,7 @@ def state_summary(instance: Any) -> dict[str, Any]:
 
 
 @hookimpl
-def partner_directory(instance: Any, language: str | None, public_only: bool) -> list[Any]:
+def network_directory(instance: Any, language: str | None, public_only: bool) -> list[Any]:
     from .directory import directory
 
     return directory(instance, language, public_only)

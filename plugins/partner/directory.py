@@ -1,22 +1,22 @@
-"""The partner list as other modules see it (hook ``partner_directory``)."""
+"""The partner list as other modules see it (hook ``network_directory``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from willkommen_core.types import PartnerInfo
+from willkommen_core.types import NetworkContact
 
 from . import store
 
 
-def directory(instance: Any, language: str | None, public_only: bool) -> list[PartnerInfo]:
+def directory(instance: Any, language: str | None, public_only: bool) -> list[NetworkContact]:
     found = store.search(
         instance.db,
         store.Filters(language=language or "", public_only=public_only),
         search_notes=False,
     )
     return [
-        PartnerInfo(
+        NetworkContact(
             id=p.id,
             name=p.name,
             street=p.street,

@@ -54,7 +54,6 @@ from .report import LABELS, copy_css, decimal, environment
 if TYPE_CHECKING:
     from ..plugins import PluginHost
 
-DIGEST_ONLY_SCHEMA = "willkommen.selbstcheck.summary"
 VERIFIED_BY_REGISTER = "Schlüssel aus dem Register"
 NOT_VERIFIED = "eingebetteter Schlüssel, nicht geprüft"
 HTML_FILE = "landesbericht.html"
@@ -165,7 +164,9 @@ def read_summary(
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise _Reject(f"{source}: not a readable JSON file ({exc})") from exc
     schema = doc.get("schema") if isinstance(doc, dict) else None
-    if schema == DIGEST_ONLY_SCHEMA:
+    integrity = doc.get("integrity") if isinstance(doc, dict) else None
+    if isinstance(integrity, dict) and "digest" in integrity and "signature" not in doc:
+        # A module's own export (e.g. the self-assessment's): checksummed, not signed.
         raise _Reject(
             f"{source}: only a SHA-256 digest, not signed: anyone can recompute it, so it "
             "cannot enter the state report; send the signed 'willkommen summary' instead"
