@@ -73,6 +73,22 @@ def test_the_folder_implies_the_plumbing_hooks(instance):
     assert instance.plugins.info("gruss").nav_path == "/gruss/"
 
 
+def test_the_guides_example_module_fits_in_150_lines():
+    """docs/plugin-guide.md: staff page, public page, table and migration, setting,
+    command, card and recommendation (the JSON API is an extra the tests use)."""
+    hallo = Path(__file__).parent / "testplugins" / "hallo_plugin"
+    files = ["__init__.py", "tables.py", "web.py", "cli.py", "migrations/hallo_0001.py"]
+    lines = [
+        line
+        for name in files
+        for line in (hallo / name).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    assert len(lines) <= 150
+    guide = (Path(__file__).parents[1] / "docs" / "plugin-guide.md").read_text(encoding="utf-8")
+    assert "tests/testplugins/hallo_plugin/" in guide and f"{len(lines)} lines" in guide
+
+
 def test_a_hook_written_by_hand_wins_over_the_default():
     namespace: dict[str, Any] = {"__name__": "x"}
 

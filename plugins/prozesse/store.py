@@ -333,11 +333,6 @@ class StepInput:
         return values
 
 
-def get_step(db: Database, step_id: int) -> Any | None:
-    with db.read() as s:
-        return s.execute(select(steps).where(steps.c.id == step_id)).first()
-
-
 def _renumber(s: Any, plan: Plan, order: list[int]) -> None:
     """Positions 1..n in ``order`` (step ids across all phases)."""
     for position, step_id in enumerate(order, start=1):

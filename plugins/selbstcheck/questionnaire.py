@@ -138,9 +138,6 @@ class Questionnaire:
             ),
         )
 
-    def with_work_areas(self, areas: list[str]) -> Questionnaire:
-        return Questionnaire(self.version, self.cornerstones, self.working_groups, tuple(areas))
-
 
 def _pick(texts: dict[str, str], lang: str | None) -> str:
     lang = lang or current_language()

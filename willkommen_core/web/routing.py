@@ -94,7 +94,6 @@ class Page(Route):
         self.roles = tuple(roles) if roles else None
         self.exclusive = exclusive
         self.csrf = csrf
-        self.endpoint_func = endpoint
         super().__init__(
             path, self._guard(endpoint), methods=list(methods), name=name or endpoint.__name__
         )
@@ -132,6 +131,3 @@ class Page(Route):
         if self.exclusive:
             return user.role in self.roles
         return bool(user.has_role(*self.roles))
-
-    def access(self) -> dict[str, Any]:
-        return {"public": self.public, "roles": self.roles, "exclusive": self.exclusive}
