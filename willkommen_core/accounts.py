@@ -159,7 +159,8 @@ class ThrottlePolicy:
         if last is None or failures < self.free_failures:
             return None
         exponent = min(failures - self.free_failures, 30)
-        return last + min(self.first_delay * 2**exponent, self.max_delay)
+        delay: timedelta = min(self.first_delay * 2**exponent, self.max_delay)
+        return last + delay
 
 
 def _now() -> datetime:

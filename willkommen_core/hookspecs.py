@@ -22,7 +22,27 @@ Arguments:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import pluggy
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import click
+    from pydantic import BaseModel
+    from starlette.routing import BaseRoute
+
+    from .errors import Problem
+    from .types import (
+        AssessmentItem,
+        Card,
+        ModuleInfo,
+        NetworkContact,
+        PluginStorage,
+        Recommendation,
+        StateFigures,
+    )
 
 HOOK_API_VERSION = "1.1"
 """Major.minor of this contract. A plugin declares the range it supports in
@@ -36,7 +56,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec(firstresult=True)
-def module_info():  # type: ignore[empty-body]
+def module_info() -> ModuleInfo:  # type: ignore[empty-body]
     """*Per plugin.* Describe the module.
 
     Called once when the plugin is loaded. Return a
@@ -54,7 +74,7 @@ def module_info():  # type: ignore[empty-body]
 
 
 @hookspec(firstresult=True)
-def settings_model():  # type: ignore[empty-body]
+def settings_model() -> type[BaseModel]:  # type: ignore[empty-body]
     """*Per plugin.* The pydantic model of the plugin's settings section.
 
     The section ``[<name>]`` of ``willkommen.toml`` (and environment variables
@@ -74,7 +94,7 @@ def settings_model():  # type: ignore[empty-body]
 
 
 @hookspec(firstresult=True)
-def storage():  # type: ignore[empty-body]
+def storage() -> PluginStorage:  # type: ignore[empty-body]
     """*Per plugin.* The plugin's tables and migrations.
 
     Return a :class:`~willkommen_core.types.PluginStorage`: the SQLAlchemy
@@ -86,7 +106,7 @@ def storage():  # type: ignore[empty-body]
 
 
 @hookspec
-def web_routes(instance):  # type: ignore[empty-body]
+def web_routes(instance: Any) -> list[BaseRoute]:  # type: ignore[empty-body]
     """*Per plugin.* Pages of the module, mounted under ``/<name>/``.
 
     Return a list of :class:`willkommen_core.web.routing.Page` routes; each
@@ -102,7 +122,7 @@ def web_routes(instance):  # type: ignore[empty-body]
 
 
 @hookspec
-def api_routes(instance):  # type: ignore[empty-body]
+def api_routes(instance: Any) -> list[BaseRoute]:  # type: ignore[empty-body]
     """*Per plugin.* JSON endpoints mounted under ``/api/v1/<name>/``.
 
     Return a list of :class:`willkommen_core.web.api.ApiRoute`; their request
@@ -112,7 +132,7 @@ def api_routes(instance):  # type: ignore[empty-body]
 
 
 @hookspec(firstresult=True)
-def templates_dir():  # type: ignore[empty-body]
+def templates_dir() -> Path:  # type: ignore[empty-body]
     """*Per plugin.* Folder with a sub-folder ``<name>/`` of Jinja2 templates.
 
     Templates extend ``"layout.html"`` and are rendered as ``"<name>/<file>"``.
@@ -122,12 +142,12 @@ def templates_dir():  # type: ignore[empty-body]
 
 
 @hookspec(firstresult=True)
-def static_dir():  # type: ignore[empty-body]
+def static_dir() -> Path:  # type: ignore[empty-body]
     """*Per plugin.* Folder of static files, served under ``/static/<name>/``."""
 
 
 @hookspec(firstresult=True)
-def locale_dir():  # type: ignore[empty-body]
+def locale_dir() -> Path:  # type: ignore[empty-body]
     """*Per plugin.* Folder of gettext catalogues ``<lang>/LC_MESSAGES/*.po``.
 
     Merged into the core catalogues, so templates and code of the plugin
@@ -136,7 +156,7 @@ def locale_dir():  # type: ignore[empty-body]
 
 
 @hookspec(firstresult=True)
-def cli_group():  # type: ignore[empty-body]
+def cli_group() -> click.Group:  # type: ignore[empty-body]
     """*Per plugin.* A ``click.Group`` with the module's commands.
 
     The core registers it as ``willkommen <name> ...``; its commands receive
@@ -146,7 +166,7 @@ def cli_group():  # type: ignore[empty-body]
 
 
 @hookspec
-def dashboard_cards(instance, user):  # type: ignore[empty-body]
+def dashboard_cards(instance: Any, user: Any) -> list[Card]:  # type: ignore[empty-body]
     """What the module shows on the instance's start page.
 
     Called on every render of ``/`` for a logged-in user. Return a list of
@@ -156,7 +176,7 @@ def dashboard_cards(instance, user):  # type: ignore[empty-body]
 
 
 @hookspec
-def selfassessment_items(instance):  # type: ignore[empty-body]
+def selfassessment_items(instance: Any) -> list[AssessmentItem]:  # type: ignore[empty-body]
     """Contribute questions to the self-assessment (Selbstcheck).
 
     Return a list of :class:`~willkommen_core.types.AssessmentItem`; each names
@@ -166,7 +186,7 @@ def selfassessment_items(instance):  # type: ignore[empty-body]
 
 
 @hookspec
-def recommendations(instance, results):  # type: ignore[empty-body]
+def recommendations(instance: Any, results: Any) -> list[Recommendation]:  # type: ignore[empty-body]
     """Propose measures from a self-assessment result.
 
     ``results`` is a :class:`~willkommen_core.types.AssessmentResult` (mean per
@@ -178,7 +198,7 @@ def recommendations(instance, results):  # type: ignore[empty-body]
 
 
 @hookspec
-def state_summary(instance):  # type: ignore[empty-body]
+def state_summary(instance: Any) -> dict[str, Any] | None:
     """The module's anonymous contribution to the ministry's state report.
 
     Return a JSON-serialisable ``dict`` (or ``None``) holding only aggregates
@@ -187,7 +207,7 @@ def state_summary(instance):  # type: ignore[empty-body]
 
 
 @hookspec
-def content_problems(instance):  # type: ignore[empty-body]
+def content_problems(instance: Any) -> list[Problem]:  # type: ignore[empty-body]
     """Validate the module's content (shipped and local overrides).
 
     Called by ``willkommen check`` and before ``serve``. Return a list of
@@ -196,7 +216,7 @@ def content_problems(instance):  # type: ignore[empty-body]
 
 
 @hookspec
-def demo_content(instance):  # type: ignore[empty-body]
+def demo_content(instance: Any) -> None:
     """Seed plausible demo content for the Magdeburg demo instance.
 
     Called by ``willkommen demo`` after migrations on an empty database; must
@@ -205,7 +225,9 @@ def demo_content(instance):  # type: ignore[empty-body]
 
 
 @hookspec(firstresult=True)
-def network_directory(instance, language, public_only):  # type: ignore[empty-body]
+def network_directory(
+    instance: Any, language: str | None, public_only: bool
+) -> list[NetworkContact] | None:
     """The authority's network partners (counselling services, associations,
     other offices) for other modules to show or link: training providers, the
     signs' "help nearby" pages.
@@ -219,7 +241,7 @@ def network_directory(instance, language, public_only):  # type: ignore[empty-bo
 
 
 @hookspec(firstresult=True)
-def read_state_summary(section):  # type: ignore[empty-body]
+def read_state_summary(section: Any) -> StateFigures:  # type: ignore[empty-body]
     """Read this module's section of an authority's signed summary for the state report.
 
     ``section`` is what the module's ``state_summary`` wrote (in any version

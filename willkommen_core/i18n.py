@@ -81,7 +81,9 @@ def translations(lang: str, dirs: tuple[Path, ...] = (CORE_LOCALE_DIR,)) -> Null
     return t
 
 
-def activate(lang: str, dirs: Iterable[Path] = (CORE_LOCALE_DIR,)) -> contextvars.Token:
+def activate(
+    lang: str, dirs: Iterable[Path] = (CORE_LOCALE_DIR,)
+) -> contextvars.Token[NullTranslations]:
     """Make ``lang`` the current language of this context; returns a reset token."""
     _current_lang.set(lang)
     return _current.set(translations(lang, tuple(dirs)))

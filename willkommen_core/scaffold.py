@@ -113,7 +113,7 @@ def template_dir() -> Path:
     """The instance template as installed (package ``willkommen_cookiecutter``)."""
     from willkommen_cookiecutter import TEMPLATE_DIR
 
-    return TEMPLATE_DIR
+    return Path(TEMPLATE_DIR)
 
 
 def template_defaults() -> dict[str, Any]:

@@ -283,7 +283,7 @@ def build_settings_class(
     for name, model in plugin_models.items():
         strict = _forbid_unknown_keys(model)
         fields[name] = (strict, Field(default_factory=strict))
-    cls = create_model("InstanceSettings", __base__=CoreSettings, **fields)  # type: ignore[call-overload]
+    cls = create_model("InstanceSettings", __base__=CoreSettings, **fields)
     cls._instance_dir = instance_dir
     return cls
 

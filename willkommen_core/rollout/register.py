@@ -378,7 +378,9 @@ class _TomlReader(_Reader):
                 return f"{self.path}:{i + 1}"
         return f"{self.path}:1"
 
-    def _entry(self, index: int, item: dict[str, Any], state: str, defaults: dict) -> Entry:
+    def _entry(
+        self, index: int, item: dict[str, Any], state: str, defaults: dict[str, Any]
+    ) -> Entry:
         where = f"authority[{index}]"
         for key in sorted(set(item) - _AUTHORITY_KEYS):
             self.problems.append(

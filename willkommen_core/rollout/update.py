@@ -27,6 +27,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import UserError
 from ..settings import SETTINGS_FILE
@@ -122,7 +123,7 @@ def _migrated(path: str, text: str | None) -> str | None:
         return text  # not TOML or too new: merge as it is; check reports it
 
 
-def _describe(regions: list[tuple], ours: list[str], theirs: list[str]) -> str:
+def _describe(regions: list[tuple[Any, ...]], ours: list[str], theirs: list[str]) -> str:
     parts = []
     for region in regions:
         _, _z1, _z2, a1, a2, b1, b2 = region

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
@@ -90,7 +90,9 @@ class GroupCommit(Generic[Owner, Item, Outcome]):
             self._writer = None
 
 
-_by_key: weakref.WeakKeyDictionary[object, weakref.WeakKeyDictionary] = weakref.WeakKeyDictionary()
+_by_key: weakref.WeakKeyDictionary[object, weakref.WeakKeyDictionary[Any, Any]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def for_loop(

@@ -39,7 +39,7 @@ def _require_postgres() -> None:
 def database(request: pytest.FixtureRequest) -> str:
     if request.param == "postgresql":
         _require_postgres()
-    return request.param
+    return str(request.param)
 
 
 @pytest.fixture

@@ -119,7 +119,8 @@ class Page(Route):
             if self.csrf and request.method not in SAFE_METHODS:
                 await check_csrf(request)
             if is_async:
-                return await endpoint(request)  # type: ignore[misc]
+                response: Response = await endpoint(request)  # type: ignore[misc]
+                return response
             return await run_in_threadpool(endpoint, request)  # type: ignore[arg-type]
 
         return guarded
