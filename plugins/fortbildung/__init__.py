@@ -10,15 +10,8 @@ self-assessment proposes concrete catalogue entries.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
-from willkommen_core.hookspecs import hookimpl
-from willkommen_core.i18n import current_language
-from willkommen_core.i18n import gettext as _
 from willkommen_core.i18n import lazy_gettext as _l
 from willkommen_core.sdk import Module
-from willkommen_core.types import Card, Recommendation
 
 from .settings import FortbildungSettings
 
@@ -43,123 +36,7 @@ module = Module(
 )
 
 
-@hookimpl
-def dashboard_cards(instance: Any, user: Any) -> list[Card]:
-    from . import store
+# Cards, recommendations, summaries: in hooks.py, which uses the names above.
+from . import hooks  # noqa: E402
 
-    if user is None or not user.has_role(*STAFF_ROLES):
-        return []
-    store.ensure_seeded(instance)
-    settings = instance.plugin_settings(NAME)
-    year = date.today().year
-    t = store.targets(instance.db, year, settings)
-    upcoming = [
-        s for s in store.list_sessions(instance.db, year=year) if s.starts_at.date() >= date.today()
-    ]
-    reached = sum(1 for m in t.months if m.status == "reached")
-    body = _(
-        "%(year)s: interne Fortbildung in %(reached)s von 12 Monaten; %(upcoming)s Termine stehen noch an.",
-        year=year,
-        reached=reached,
-        upcoming=len(upcoming),
-    )
-    return [Card(_("Fortbildung"), body, "/fortbildung/", _("Zu Fortbildung und Jahresplan"))]
-
-
-@hookimpl
-def recommendations(instance: Any, results: Any) -> list[Recommendation]:
-    """Weak "Kompetenzen": concrete catalogue entries, most wished-for and not yet planned first."""
-    from babel.numbers import format_decimal
-
-    from . import store, survey
-
-    settings = instance.plugin_settings(NAME)
-    mean = results.means.get(CORNERSTONE)
-    if mean is None or mean >= settings.recommend_below:
-        return []
-    store.ensure_seeded(instance)
-    lang = current_language()
-    why = _(
-        "Der Eckpunkt »Kompetenzen« erreicht im Selbstcheck %(mean)s (unter %(limit)s).",
-        mean=format_decimal(mean, format="0.0", locale=lang),
-        limit=format_decimal(settings.recommend_below, format="0.0", locale=lang),
-    )
-    demand = survey.topic_demand(instance.db, instance.settings.privacy.min_group_size)
-    today = date.today()
-    planned = {
-        s.entry_id
-        for s in store.list_sessions(instance.db)
-        if today <= s.starts_at.date() and (s.starts_at.date() - today).days <= 365
-    }
-    candidates = [
-        e
-        for e in store.list_entries(instance.db, active_only=True)
-        if CORNERSTONE in e.cornerstones
-    ]
-    candidates.sort(key=lambda e: (-demand.get(e.key, 0), e.id in planned, e.id))
-    found = []
-    for entry in candidates[: settings.max_recommendations]:
-        reason = [why]
-        if demand.get(entry.key):
-            reason.append(
-                _(
-                    "In der Bedarfsermittlung haben %(n)s Mitarbeitende dieses Thema gewünscht.",
-                    n=demand[entry.key],
-                )
-            )
-        if entry.id in planned:
-            reason.append(
-                _("Ein Termin ist bereits geplant; prüfen Sie, ob alle teilnehmen können.")
-            )
-        else:
-            reason.append(_("Im kommenden Jahr ist noch kein Termin geplant."))
-        found.append(
-            Recommendation(
-                CORNERSTONE,
-                _("Fortbildung anbieten: %(title)s", title=entry.title),
-                " ".join(reason),
-                f"/fortbildung/katalog/{entry.id}",
-            )
-        )
-    return found
-
-
-@hookimpl
-def state_summary(instance: Any) -> dict[str, Any]:
-    """Counts only: never pseudonyms, registrations per person or survey answers."""
-    from . import store, survey
-
-    store.ensure_seeded(instance)
-    settings = instance.plugin_settings(NAME)
-    year = date.today().year
-    t = store.targets(instance.db, year, settings)
-    sessions = store.list_sessions(instance.db, year=year)
-    surveys = survey.list_all(instance.db)
-    return {
-        "schema_version": 1,
-        "year": year,
-        "catalogue_by_category": dict(sorted(store.counts_by_category(instance.db).items())),
-        "sessions": len(sessions),
-        "internal_sessions": sum(1 for s in sessions if s.internal),
-        "months_with_internal_training": sum(1 for m in t.months if m.status == "reached"),
-        "internal_target_reached": t.internal_reached,
-        "professional_target_reached": t.professional_reached,
-        "needs_surveys": len(surveys),
-    }
-
-
-@hookimpl
-def content_problems(instance: Any) -> list[Any]:
-    from .content import problems
-
-    return problems(instance)
-
-
-@hookimpl
-def demo_content(instance: Any) -> None:
-    from .demo import seed
-
-    seed(instance)
-
-
-module.provide_hooks(globals())
+module.provide_hooks(globals(), hooks)

@@ -11,14 +11,10 @@ proposes. The ministry sees per authority which phase it has reached.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from willkommen_core.hookspecs import hookimpl
 from willkommen_core.i18n import current_language
-from willkommen_core.i18n import gettext as _
 from willkommen_core.i18n import lazy_gettext as _l
 from willkommen_core.sdk import Module
-from willkommen_core.types import Card, ProcessPhase, Recommendation, StateFigures
 
 from .settings import ProzesseSettings
 
@@ -47,167 +43,7 @@ def _date(day: date) -> str:
     return format_date(day, format="medium", locale=current_language())
 
 
-@hookimpl
-def dashboard_cards(instance: Any, user: Any) -> list[Card]:
-    from . import store
+# Cards, recommendations, summaries: in hooks.py, which uses the names above.
+from . import hooks  # noqa: E402
 
-    if user is None or not user.has_role(*READ_ROLES):
-        return []
-    plan = store.load(instance.db)
-    if plan is None:
-        return [
-            Card(
-                _("Veränderungsprozess"),
-                _("Noch kein Prozessplan: starten Sie mit dem Modellprozess Magdeburg."),
-                "/prozesse/",
-                _("Prozess planen"),
-            )
-        ]
-    p = store.progress(plan)
-    if p.completed:
-        body = _("Alle Schritte sind abgeschlossen.")
-    else:
-        body = _(
-            "Phase %(index)s von %(total)s: %(phase)s. %(done)s von %(steps)s Schritten erledigt.",
-            index=p.index,
-            total=p.total,
-            phase=p.phase.title if p.phase else "",
-            done=p.steps_done,
-            steps=p.steps_total,
-        )
-        milestone = store.next_milestone(plan)
-        if milestone is not None:
-            body += " " + _(
-                "Nächster Meilenstein: %(title)s am %(date)s.",
-                title=milestone.title,
-                date=_date(milestone.planned_on),
-            )
-    return [Card(_("Veränderungsprozess"), body, "/prozesse/", _("Zum Prozessplan"))]
-
-
-@hookimpl
-def recommendations(instance: Any, results: Any) -> list[Recommendation]:
-    from babel.numbers import format_decimal
-
-    from . import store
-
-    settings = instance.plugin_settings(NAME)
-    mean = results.means.get(CORNERSTONE)
-    if mean is None or mean >= settings.recommend_below:
-        return []
-    lang = current_language()
-    why = _(
-        "Der Eckpunkt »Verankerung« erreicht im Selbstcheck %(mean)s (unter %(limit)s).",
-        mean=format_decimal(mean, format="0.0", locale=lang),
-        limit=format_decimal(settings.recommend_below, format="0.0", locale=lang),
-    )
-    plan = store.load(instance.db)
-    found: list[Recommendation] = []
-    if plan is None:
-        found.append(
-            Recommendation(
-                CORNERSTONE,
-                _("Veränderungsprozess nach dem Modell Magdeburg beginnen"),
-                why
-                + " "
-                + _(
-                    "In Magdeburg wurden alle Mitarbeitenden von Anfang an beteiligt: "
-                    "Interviews, Workshops und Arbeitsgruppen machten das Projekt zu ihrer Sache."
-                ),
-                "/prozesse/",
-            )
-        )
-    found.append(
-        Recommendation(
-            CORNERSTONE,
-            _("Workshop mit allen Mitarbeitenden durchführen"),
-            why
-            + " "
-            + _(
-                "Ein gemeinsamer Workshop macht Ergebnisse sichtbar und lässt alle an Zielen "
-                "und Maßnahmen mitwirken."
-            ),
-            "/prozesse/",
-        )
-    )
-    found.append(
-        Recommendation(
-            CORNERSTONE,
-            _("Arbeitsgruppen bilden, die Ziele und Maßnahmen selbst erarbeiten"),
-            why
-            + " "
-            + _(
-                "Arbeitsgruppen zu Personalentwicklung, Öffentlichkeitsarbeit, Räumen, "
-                "Wegweisern und externen Akteuren tragen die Idee in den Alltag."
-            ),
-            "/prozesse/",
-        )
-    )
-    return found
-
-
-STATE_SUMMARY_VERSION = 1
-
-
-@hookimpl
-def read_state_summary(section: Any) -> StateFigures:
-    """The phase reached, from the section :func:`state_summary` wrote."""
-    if not isinstance(section, dict) or section.get("schema_version") != STATE_SUMMARY_VERSION:
-        raise ValueError("process summary of unknown schema_version")
-    if not section.get("started"):
-        return StateFigures(phase=ProcessPhase("nicht begonnen", 0, None, 0))
-    phase = section.get("phase") or {}
-    return StateFigures(
-        phase=ProcessPhase(
-            title=phase.get("title") or "–",
-            index=phase.get("index"),
-            total=phase.get("total"),
-            share_done=section.get("share_done"),
-            completed=bool(section.get("completed", False)),
-        )
-    )
-
-
-@hookimpl
-def state_summary(instance: Any) -> dict[str, Any]:
-    """How far the process has come: phase and share of steps; no names, no notes."""
-    from . import store
-
-    plan = store.load(instance.db)
-    if plan is None:
-        return {"schema_version": STATE_SUMMARY_VERSION, "started": False}
-    p = store.progress(plan)
-    return {
-        "schema_version": STATE_SUMMARY_VERSION,
-        "started": True,
-        "template": plan.template_id,
-        "template_version": plan.template_version,
-        "start_date": plan.start_date.isoformat(),
-        "phase": {
-            "id": p.phase.key if p.phase else None,
-            "title": p.phase.title if p.phase else None,
-            "index": p.index,
-            "total": p.total,
-        },
-        "steps_total": p.steps_total,
-        "steps_done": p.steps_done,
-        "share_done": p.share_done,
-        "completed": p.completed,
-    }
-
-
-@hookimpl
-def content_problems(instance: Any) -> list[Any]:
-    from .model import problems
-
-    return problems(instance)
-
-
-@hookimpl
-def demo_content(instance: Any) -> None:
-    from .demo import seed
-
-    seed(instance)
-
-
-module.provide_hooks(globals())
+module.provide_hooks(globals(), hooks)

@@ -14,6 +14,7 @@ hook                      provided when
 ``web_routes``            ``web.py`` declares pages on :attr:`Module.pages`
 ``api_routes``            ``api.py`` declares endpoints on :attr:`Module.api`
 ``cli_group``             ``cli.py`` defines ``group``
+``demo_content``          ``demo.py`` defines ``seed(instance)``
 ``templates_dir`` etc.    the folders ``templates/``, ``static/``, ``locale/``
 ========================  ==================================================
 
@@ -27,9 +28,10 @@ import importlib
 import sys
 from collections.abc import Callable, MutableMapping
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from ..hookspecs import hookimpl
+from ..hookspecs import PROJECT, hookimpl
 from ..types import ModuleInfo, PluginStorage
 from .pages import ApiRouter, Router
 
@@ -96,6 +98,29 @@ class Module:
         """This module's settings section of ``instance`` (typed by ``settings=``)."""
         return instance.plugin_settings(self.name)
 
+    def below_threshold(self, instance: Any, results: Any, cornerstone: str) -> str | None:
+        """For the ``recommendations`` hook: why to recommend something, when the
+        self-assessment's mean of ``cornerstone`` lies below this module's setting
+        ``recommend_below``; ``None`` when it does not (or there is no mean)."""
+        from babel.numbers import format_decimal
+
+        from ..domain import CORNERSTONES
+        from ..i18n import current_language
+        from ..i18n import gettext as _
+
+        limit = self.settings(instance).recommend_below
+        mean = results.means.get(cornerstone)
+        if mean is None or mean >= limit:
+            return None
+        lang = current_language()
+        title = next((str(c.title) for c in CORNERSTONES if c.id == cornerstone), cornerstone)
+        return _(
+            "Der Eckpunkt »%(title)s« erreicht im Selbstcheck %(mean)s (unter %(limit)s).",
+            title=title,
+            mean=format_decimal(mean, format="0.0", locale=lang),
+            limit=format_decimal(limit, format="0.0", locale=lang),
+        )
+
     # -- the hooks a folder implies -------------------------------------------------
 
     def default_hooks(self) -> dict[str, Callable[..., Any]]:
@@ -111,6 +136,8 @@ class Module:
             hooks["web_routes"] = self._routes("web", self.pages)
         if self._has("api.py"):
             hooks["api_routes"] = self._routes("api", self.api)
+        if self._has("demo.py"):
+            hooks["demo_content"] = lambda instance: self._submodule("demo").seed(instance)
         if self._has("cli.py"):
             hooks["cli_group"] = lambda: self._cli_group()
         for hook, folder in (
@@ -133,10 +160,17 @@ class Module:
         group: click.Group = self._submodule("cli").group
         return group
 
-    def provide_hooks(self, namespace: MutableMapping[str, Any]) -> None:
-        """Add the implied hooks to the package's ``namespace`` (its ``globals()``),
-        except those it implements itself."""
+    def provide_hooks(self, namespace: MutableMapping[str, Any], *sources: ModuleType) -> None:
+        """Add to the package's ``namespace`` (its ``globals()``) the hook
+        implementations of ``sources`` (e.g. its ``hooks`` module with cards and
+        recommendations), then the implied plumbing hooks, except those it
+        implements itself."""
         namespace.setdefault("module", self)
+        for source in sources:
+            for name in dir(source):
+                value = getattr(source, name)
+                if callable(value) and hasattr(value, f"{PROJECT}_impl"):
+                    namespace.setdefault(name, value)
         for name, fn in self.default_hooks().items():
             namespace.setdefault(name, fn)
 
