@@ -16,6 +16,7 @@ from starlette.responses import Response
 from ..audit import EVENTS, Actor, Entry, Scalar, json_lines
 from ..i18n import gettext as _
 from .api import ApiError, ApiRoute
+from .forms import parse_date
 from .routing import Page
 from .templating import render
 
@@ -40,23 +41,13 @@ async def arecord(
     await run_in_threadpool(audit.record, event, who, target, **details)
 
 
-def _date(raw: str, field: str, errors: dict[str, str]) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[field] = _("Bitte ein Datum im Format JJJJ-MM-TT angeben.")
-        return None
-
-
 def _filters(request: Request) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
     q = request.query_params
     values = {k: q.get(k, "").strip() for k in ("since", "until", "event", "actor")}
     errors: dict[str, str] = {}
     filters: dict[str, Any] = {
-        "since": _date(values["since"], "since", errors),
-        "until": _date(values["until"], "until", errors),
+        "since": parse_date(values["since"], "since", errors),
+        "until": parse_date(values["until"], "until", errors),
         "actor": values["actor"] or None,
         "event": None,
     }

@@ -37,3 +37,8 @@ def in_app(request: Request, path: str) -> str:
     if root and path != root and not path.startswith(root + "/"):
         return root + path
     return path
+
+
+def is_app_path(href: str) -> bool:
+    """A path of this app (``/partner/``), not another site (``//host``, ``https://...``)."""
+    return href.startswith("/") and not href.startswith("//")

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from .. import __version__, i18n
-from .paths import app_root
+from .paths import in_app, is_app_path
 from .routing import csrf_token
 
 CORE_TEMPLATES = Path(__file__).parent / "templates"
@@ -82,8 +82,8 @@ def render(
         # page by its short name where a module renders (see sdk.PageRequest.render).
         "app_url": lambda name, **params: url_path(request, name, **params),
         "url": lambda name, **params: url_path(request, name, **params),
-        # Paths that hooks give without a request (navigation, cards) start below it.
-        "root": app_root(request),
+        # Paths that hooks give without a request (navigation, cards, recommendations).
+        "app_link": lambda href: in_app(request, href) if is_app_path(href) else href,
     }
     if context:
         ctx.update(context)

@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from willkommen_core.i18n import gettext as _
 from willkommen_core.sdk import PageRequest
+from willkommen_core.web.forms import parse_date
 
 from .. import STAFF, store
 from .. import questionnaire as qmod
@@ -51,17 +52,6 @@ def index(p: PageRequest) -> Response:
     )
 
 
-def _parse_date(value: str, field: str, errors: dict[str, str]) -> date | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        errors[field] = _("Bitte ein Datum im Format JJJJ-MM-TT angeben.")
-        return None
-
-
 def _new_round_form(
     p: PageRequest, values: dict[str, str], errors: dict[str, str], status: int = 200
 ) -> Response:
@@ -93,8 +83,8 @@ def new_round(p: PageRequest) -> Response:
         errors["title"] = _("Der Titel darf höchstens %(n)s Zeichen haben.", n=200)
     if values["mode"] not in store.MODES:
         errors["mode"] = _("Bitte wählen Sie, wie teilgenommen wird.")
-    start = _parse_date(values["period_start"], "period_start", errors)
-    end = _parse_date(values["period_end"], "period_end", errors)
+    start = parse_date(values["period_start"], "period_start", errors)
+    end = parse_date(values["period_end"], "period_end", errors)
     if start and end and end < start:
         errors["period_end"] = _("Das Ende liegt vor dem Beginn.")
     if errors:
@@ -183,8 +173,8 @@ def open_round(p: PageRequest) -> Response:
         errors["notice_read"] = _(
             "Bitte bestätigen Sie, dass der Hinweis zur Teilnahme gezeigt wird."
         )
-    council = _parse_date(values["staff_council"], "staff_council", errors)
-    dpo = _parse_date(values["dpo"], "dpo", errors)
+    council = parse_date(values["staff_council"], "staff_council", errors)
+    dpo = parse_date(values["dpo"], "dpo", errors)
     required = rnd.require_agreement or p.settings.require_agreement
     _agreement_errors(required, council, dpo, errors)
     count = 0
