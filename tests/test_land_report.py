@@ -357,3 +357,70 @@ def test_the_html_report_writes_numbers_in_its_language_and_the_csv_keeps_points
     assert "3.00 (+1.00)" in english and "3.75" in english
     assert "unterdrückt" not in english
     assert rows(report(land, tmp_path / "csv"))[0]["mean"].count(",") == 0
+
+
+BEFRAGUNG_PLUGIN = """
+from willkommen_core.hookspecs import hookimpl
+from willkommen_core.types import ModuleInfo, StateCell, StateFigures, StateTable
+
+
+@hookimpl
+def module_info():
+    return ModuleInfo(title="Befragung", hook_api=">=1.2,<2")
+
+
+@hookimpl
+def read_state_summary(section):
+    if section.get("schema_version") != 1:
+        raise ValueError("unknown schema_version")
+    return StateFigures(tables=[
+        StateTable(
+            key=f"befragung.{p['period']}",
+            title=f"Kundenbefragung {p['period']}",
+            columns=["Antworten", "Mittel"],
+            cells=[StateCell(p["n"]), StateCell(p["mean"], suppressed=p["mean"] is None)],
+            note="Gruppen unter 10 Antworten bleiben unterdrückt.",
+        )
+        for p in section["periods"]
+    ])
+"""
+
+
+def test_a_module_s_own_tables_compare_authorities_in_the_report(tmp_path, monkeypatch):
+    """Hook API 1.2: a module that is neither the self-assessment nor the process
+    contributes tables; the core shows its cells and never a suppressed figure."""
+    from willkommen_core.plugins import PluginHost
+    from willkommen_core.rollout import land as land_module
+
+    plugin_home = tmp_path / "host"
+    (plugin_home / "plugins").mkdir(parents=True)
+    (plugin_home / "plugins" / "befragung.py").write_text(BEFRAGUNG_PLUGIN)
+    monkeypatch.setattr(land_module, "_modules", lambda: PluginHost(plugin_home, ["befragung"]))
+    files = []
+    for slug, name, periods in [
+        ("harz", "Landkreis Harz", [{"period": "2026-Q1", "n": 40, "mean": 3.25}]),
+        ("stendal", "Landkreis Stendal", [{"period": "2026-Q1", "n": 6, "mean": None}]),
+    ]:
+        body = envelope(slug, name, {"befragung": {"schema_version": 1, "periods": periods}})
+        path = tmp_path / f"{slug}.json"
+        path.write_text(json.dumps(signing.sign(body, Ed25519PrivateKey.generate())))
+        files.append(path)
+    result = build_report(files, tmp_path / "report")
+    assert not result.rejected
+    html = result.html_path.read_text()
+    assert "Kundenbefragung 2026-Q1" in html and "Gruppen unter 10 Antworten" in html
+    lines = list(csv.DictReader((tmp_path / "report" / "landesbericht-module.csv").open()))
+    by_authority = {(r["authority"], r["column"]): r for r in lines}
+    assert by_authority[("harz", "Mittel")]["value"] == "3.25"
+    assert (
+        by_authority[("stendal", "Mittel")] | {"value": "", "suppressed": "true"}
+        == (by_authority[("stendal", "Mittel")])
+    )
+    assert html.count("unterdrückt") >= 1
+
+
+def test_a_state_table_with_cells_for_other_columns_is_refused():
+    from willkommen_core.types import StateCell, StateTable
+
+    with pytest.raises(ValueError, match="1 cells for 2 columns"):
+        StateTable("x", "X", ["a", "b"], [StateCell(1)])

@@ -283,7 +283,7 @@ BROKEN = {
         def module_info():
             return ModuleInfo(title="Aus der Zukunft", hook_api=">=2")
         """,
-        "supports hook API >=2, this toolkit has 1.1",
+        "supports hook API >=2, this toolkit has 1.2",
     ),
 }
 

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .types import (
         AssessmentItem,
         Card,
+        CustomerLink,
         ModuleInfo,
         NetworkContact,
         PluginStorage,
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
         StateFigures,
     )
 
-HOOK_API_VERSION = "1.1"
+HOOK_API_VERSION = "1.2"
 """Major.minor of this contract. A plugin declares the range it supports in
 :class:`willkommen_core.types.ModuleInfo.hook_api`; a plugin whose range does
 not include this version is marked failed, not loaded."""
@@ -250,5 +251,17 @@ def read_state_summary(section: Any) -> StateFigures:  # type: ignore[empty-body
     what is wrong (unknown ``schema_version``, a malformed field): the file is
     then rejected with that reason. Called by ``willkommen land report`` with
     every installed module loaded, for the section under the module's name.
-    Added in hook API 1.1.
+    Added in hook API 1.1; ``StateFigures.tables`` in 1.2.
+    """
+
+
+@hookspec
+def customer_links(instance: Any, language: str) -> list[CustomerLink]:  # type: ignore[empty-body]
+    """Pages the module offers to customers for other modules to point at: a short
+    survey, a booking page. The signs print them as QR codes, the first-information
+    and start pages link them; a module never imports another to learn of them.
+
+    ``language``: the language of the sign or page; give ``title`` in it where you
+    can and say which language it is in. Return a list of
+    :class:`~willkommen_core.types.CustomerLink`. Added in hook API 1.2.
     """

@@ -89,6 +89,23 @@ class NetworkContact:
     """Marked for customers (first information, signs)."""
 
 
+@dataclass(frozen=True)
+class CustomerLink:
+    """A page a module offers to customers for other modules to point at (hook
+    ``customer_links``): the signs print it as a QR code with its caption, the
+    first-information and start pages link it."""
+
+    path: str
+    """Path inside the instance, e.g. ``/kundenbefragung/``; the caller makes it
+    absolute (signs) or relative to the prefix (pages)."""
+    title: str
+    """Short caption in the requested language, e.g. "Wie war Ihr Besuch?"."""
+    language: str = "de"
+    """Language of ``title`` (a fallback is marked with its own ``lang``)."""
+    places: frozenset[str] = frozenset({"signs", "pages"})
+    """Where it belongs: ``signs`` (printed), ``pages`` (first information, start page)."""
+
+
 @dataclass
 class CornerstoneCell:
     """One cornerstone of one round in the state report: mean and size, or suppressed."""
@@ -120,10 +137,47 @@ class ProcessPhase:
     completed: bool = False
 
 
+@dataclass(frozen=True)
+class StateCell:
+    """One figure of a module's own table in the state report; a suppressed figure
+    has no value and is shown as "unterdrückt"."""
+
+    value: float | int | str | None
+    suppressed: bool = False
+
+
+@dataclass
+class StateTable:
+    """A module's own comparison table in the state report: this authority's row.
+
+    Rows of all authorities with the same ``key`` form one table (one row per
+    authority), e.g. customer feedback per quarter. The module has already applied
+    its disclosure control: the core shows exactly these cells.
+    """
+
+    key: str
+    """Stable and unique across modules, e.g. ``kundenbefragung.2026-Q3``."""
+    title: str
+    """Caption of the table, in the report's language."""
+    columns: list[str]
+    cells: list[StateCell]
+    """One per column."""
+    note: str = ""
+    """A sentence under the table (what the figures mean, what was suppressed)."""
+
+    def __post_init__(self) -> None:
+        if len(self.cells) != len(self.columns):
+            raise ValueError(
+                f"state table {self.key!r}: {len(self.cells)} cells for {len(self.columns)} columns"
+            )
+
+
 @dataclass
 class StateFigures:
     """What a module's section of a signed summary contributes to the state report
-    (hook ``read_state_summary``): cornerstone scores per round, a process phase."""
+    (hook ``read_state_summary``): cornerstone scores per round, a process phase,
+    and tables of the module's own (added in hook API 1.2)."""
 
     rounds: list[CornerstoneRound] = field(default_factory=list)
     phase: ProcessPhase | None = None
+    tables: list[StateTable] = field(default_factory=list)

@@ -47,7 +47,7 @@ from .. import exports
 from ..domain import CORNERSTONES
 from ..errors import UserError
 from ..i18n import gettext as _
-from ..types import CornerstoneCell, CornerstoneRound, ProcessPhase, StateFigures
+from ..types import CornerstoneCell, CornerstoneRound, ProcessPhase, StateFigures, StateTable
 from . import summary as signing
 from .report import LABELS, copy_css, decimal, environment
 
@@ -58,6 +58,7 @@ VERIFIED_BY_REGISTER = "Schlüssel aus dem Register"
 NOT_VERIFIED = "eingebetteter Schlüssel, nicht geprüft"
 HTML_FILE = "landesbericht.html"
 CSV_FILE = "landesbericht.csv"
+TABLES_CSV_FILE = "landesbericht-module.csv"
 
 
 def cornerstone_titles() -> dict[str, str]:
@@ -82,6 +83,8 @@ class Authority:
     rounds: list[Round] = field(default_factory=list)
     phase: ProcessPhase | None = None
     rollout_status: str = ""
+    tables: list[StateTable] = field(default_factory=list)
+    """Modules' own figures (hook API 1.2), each one row of a comparison table."""
 
     @property
     def latest(self) -> Round | None:
@@ -139,6 +142,7 @@ def _figures(host: PluginHost, modules: dict[str, Any], source: str) -> StateFig
     """The state report's figures from each module's section, read by that module."""
     rounds: list[CornerstoneRound] = []
     phase = None
+    tables: list[StateTable] = []
     for name, section in modules.items():
         if not host.is_enabled(name):
             continue  # a module this toolkit does not have: its section is not shown
@@ -151,7 +155,8 @@ def _figures(host: PluginHost, modules: dict[str, Any], source: str) -> StateFig
         # One module per kind of figure today (self-assessment rounds, process phase).
         rounds = rounds or figures.rounds
         phase = phase or figures.phase
-    return StateFigures(rounds=rounds, phase=phase)
+        tables += figures.tables
+    return StateFigures(rounds=rounds, phase=phase, tables=tables)
 
 
 def read_summary(
@@ -195,6 +200,7 @@ def read_summary(
         digest=hashlib.sha256(signing.canonical(body)).hexdigest(),
         rounds=figures.rounds,
         phase=figures.phase,
+        tables=figures.tables,
     )
 
 
@@ -452,6 +458,48 @@ def write_csv(path: Path, authorities: list[Authority], groups: list[VersionGrou
         exports.write_csv(fh, CSV_COLUMNS, _csv_rows(authorities, groups), delimiter=",", bom=False)
 
 
+@dataclass
+class ModuleTable:
+    """The rows of all authorities for one module table (``StateTable.key``)."""
+
+    key: str
+    title: str
+    columns: list[str]
+    note: str
+    rows: list[tuple[Authority, StateTable]]
+
+
+def module_tables(authorities: list[Authority]) -> list[ModuleTable]:
+    """Modules' own tables, one per key in order of first appearance; an authority
+    whose module sent other columns under the same key gets its own table (never a
+    figure under the wrong heading)."""
+    tables: dict[tuple[str, tuple[str, ...]], ModuleTable] = {}
+    for a in authorities:
+        for t in a.tables:
+            key = (t.key, tuple(t.columns))
+            table = tables.setdefault(key, ModuleTable(t.key, t.title, t.columns, t.note, []))
+            table.rows.append((a, t))
+    return list(tables.values())
+
+
+TABLES_CSV_COLUMNS = ["authority", "name", "table", "column", "value", "suppressed"]
+
+
+def write_tables_csv(path: Path, tables: list[ModuleTable]) -> None:
+    """The modules' tables in long form (one figure per line), spreadsheet-safe."""
+    rows: list[list[Any]] = []
+    for table in tables:
+        for a, t in table.rows:
+            for column, cell in zip(t.columns, t.cells, strict=True):
+                value = "" if cell.suppressed or cell.value is None else cell.value
+                if isinstance(value, float):
+                    value = _number(value)
+                suppressed = "true" if cell.suppressed else "false"
+                rows.append([a.slug, a.name, t.key, column, value, suppressed])
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        exports.write_csv(fh, TABLES_CSV_COLUMNS, rows, delimiter=",", bom=False)
+
+
 def _chart(group: VersionGroup) -> dict[str, Any]:
     """Geometry of a horizontal bar chart of the state average per cornerstone (scale 1-5)."""
     left, width, row = 260, 360, 34
@@ -520,6 +568,9 @@ def build_report(
     output.mkdir(parents=True, exist_ok=True)
     csv_path = output / CSV_FILE
     write_csv(csv_path, authorities, groups)
+    tables = module_tables(authorities)
+    if tables:
+        write_tables_csv(output / TABLES_CSV_FILE, tables)
     html = (
         environment()
         .get_template("landesbericht.html")
@@ -536,6 +587,8 @@ def build_report(
             verified_by_register=keys is not None,
             css_string=_css_string,
             csv_file=CSV_FILE,
+            module_tables=tables,
+            tables_csv_file=TABLES_CSV_FILE,
         )
     )
     html_path = output / HTML_FILE
