@@ -23,13 +23,16 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, insert, select
 
 from .i18n import lazy_gettext as _l
 from .storage.db import Database, affected
 from .storage.tables import audit_log
+
+if TYPE_CHECKING:
+    from .accounts import User
 
 log = logging.getLogger("willkommen.audit")
 
@@ -81,7 +84,7 @@ class Actor:
     name: str = ""
 
     @classmethod
-    def of(cls, user: Any) -> Actor:
+    def of(cls, user: User | None) -> Actor:
         """The actor of a request's user (an :class:`~willkommen_core.accounts.User` or None)."""
         if user is None:
             return cls("anonymous")

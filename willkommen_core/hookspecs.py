@@ -33,9 +33,12 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
     from starlette.routing import BaseRoute
 
+    from .accounts import User
     from .errors import Problem
+    from .instance import Instance
     from .types import (
         AssessmentItem,
+        AssessmentResult,
         Card,
         CustomerLink,
         ModuleInfo,
@@ -107,7 +110,7 @@ def storage() -> PluginStorage:  # type: ignore[empty-body]
 
 
 @hookspec
-def web_routes(instance: Any) -> list[BaseRoute]:  # type: ignore[empty-body]
+def web_routes(instance: Instance) -> list[BaseRoute]:  # type: ignore[empty-body]
     """*Per plugin.* Pages of the module, mounted under ``/<name>/``.
 
     Return a list of :class:`willkommen_core.web.routing.Page` routes; each
@@ -123,7 +126,7 @@ def web_routes(instance: Any) -> list[BaseRoute]:  # type: ignore[empty-body]
 
 
 @hookspec
-def api_routes(instance: Any) -> list[BaseRoute]:  # type: ignore[empty-body]
+def api_routes(instance: Instance) -> list[BaseRoute]:  # type: ignore[empty-body]
     """*Per plugin.* JSON endpoints mounted under ``/api/v1/<name>/``.
 
     Return a list of :class:`willkommen_core.web.api.ApiRoute`; their request
@@ -167,7 +170,7 @@ def cli_group() -> click.Group:  # type: ignore[empty-body]
 
 
 @hookspec
-def dashboard_cards(instance: Any, user: Any) -> list[Card]:  # type: ignore[empty-body]
+def dashboard_cards(instance: Instance, user: User) -> list[Card]:  # type: ignore[empty-body]
     """What the module shows on the instance's start page.
 
     Called on every render of ``/`` for a logged-in user. Return a list of
@@ -177,7 +180,7 @@ def dashboard_cards(instance: Any, user: Any) -> list[Card]:  # type: ignore[emp
 
 
 @hookspec
-def selfassessment_items(instance: Any) -> list[AssessmentItem]:  # type: ignore[empty-body]
+def selfassessment_items(instance: Instance) -> list[AssessmentItem]:  # type: ignore[empty-body]
     """Contribute questions to the self-assessment (Selbstcheck).
 
     Return a list of :class:`~willkommen_core.types.AssessmentItem`; each names
@@ -187,7 +190,7 @@ def selfassessment_items(instance: Any) -> list[AssessmentItem]:  # type: ignore
 
 
 @hookspec
-def recommendations(instance: Any, results: Any) -> list[Recommendation]:  # type: ignore[empty-body]
+def recommendations(instance: Instance, results: AssessmentResult) -> list[Recommendation]:  # type: ignore[empty-body]
     """Propose measures from a self-assessment result.
 
     ``results`` is a :class:`~willkommen_core.types.AssessmentResult` (mean per
@@ -199,7 +202,7 @@ def recommendations(instance: Any, results: Any) -> list[Recommendation]:  # typ
 
 
 @hookspec
-def state_summary(instance: Any) -> dict[str, Any] | None:
+def state_summary(instance: Instance) -> dict[str, Any] | None:
     """The module's anonymous contribution to the ministry's state report.
 
     Return a JSON-serialisable ``dict`` (or ``None``) holding only aggregates
@@ -208,7 +211,7 @@ def state_summary(instance: Any) -> dict[str, Any] | None:
 
 
 @hookspec
-def content_problems(instance: Any) -> list[Problem]:  # type: ignore[empty-body]
+def content_problems(instance: Instance) -> list[Problem]:  # type: ignore[empty-body]
     """Validate the module's content (shipped and local overrides).
 
     Called by ``willkommen check`` and before ``serve``. Return a list of
@@ -217,7 +220,7 @@ def content_problems(instance: Any) -> list[Problem]:  # type: ignore[empty-body
 
 
 @hookspec
-def demo_content(instance: Any) -> None:
+def demo_content(instance: Instance) -> None:
     """Seed plausible demo content for the Magdeburg demo instance.
 
     Called by ``willkommen demo`` after migrations on an empty database; must
@@ -227,7 +230,7 @@ def demo_content(instance: Any) -> None:
 
 @hookspec(firstresult=True)
 def network_directory(
-    instance: Any, language: str | None, public_only: bool
+    instance: Instance, language: str | None, public_only: bool
 ) -> list[NetworkContact] | None:
     """The authority's network partners (counselling services, associations,
     other offices) for other modules to show or link: training providers, the
@@ -256,7 +259,7 @@ def read_state_summary(section: Any) -> StateFigures:  # type: ignore[empty-body
 
 
 @hookspec
-def customer_links(instance: Any, language: str) -> list[CustomerLink]:  # type: ignore[empty-body]
+def customer_links(instance: Instance, language: str) -> list[CustomerLink]:  # type: ignore[empty-body]
     """Pages the module offers to customers for other modules to point at: a short
     survey, a booking page. The signs print them as QR codes, the first-information
     and start pages link them; a module never imports another to learn of them.

@@ -492,10 +492,9 @@ def write_tables_csv(path: Path, tables: list[ModuleTable]) -> None:
         for a, t in table.rows:
             for column, cell in zip(t.columns, t.cells, strict=True):
                 value = "" if cell.suppressed or cell.value is None else cell.value
-                if isinstance(value, float):
-                    value = _number(value)
+                shown = _number(value) if isinstance(value, float) else value
                 suppressed = "true" if cell.suppressed else "false"
-                rows.append([a.slug, a.name, t.key, column, value, suppressed])
+                rows.append([a.slug, a.name, t.key, column, shown, suppressed])
     with path.open("w", encoding="utf-8", newline="") as fh:
         exports.write_csv(fh, TABLES_CSV_COLUMNS, rows, delimiter=",", bom=False)
 

@@ -29,13 +29,16 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, UserError
 from ..settings import SETTINGS_FILE
 from . import summary, update
 from .register import Entry, Register
 from .render import Template, read_files, render_files, render_into
+
+if TYPE_CHECKING:
+    from ..instance import Instance
 
 STATUSES = ("created", "unchanged", "updated", "needs-attention", "failed")
 KEYS_FILE = "keys.json"
@@ -288,7 +291,7 @@ class _Checker:
         self.migrate = migrate
         self.content: dict[str, list[Problem]] = {}
 
-    def _content_key(self, instance: Any) -> str | None:
+    def _content_key(self, instance: Instance) -> str | None:
         local = [
             p
             for p in (instance.root / "content").rglob("*")

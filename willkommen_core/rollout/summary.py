@@ -25,9 +25,12 @@ import os
 import time
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UserError
+
+if TYPE_CHECKING:
+    from ..instance import Instance
 
 SCHEMA = "willkommen.summary/1"
 KEYS_SCHEMA = "willkommen.keys/1"
@@ -132,7 +135,7 @@ def next_sequence(root: Path) -> int:
         return number
 
 
-def build(instance: Any, sequence: int) -> dict[str, Any]:
+def build(instance: Instance, sequence: int) -> dict[str, Any]:
     """The unsigned envelope: every enabled plugin's ``state_summary``."""
     from .. import __version__
 
@@ -174,7 +177,7 @@ def sign(envelope: dict[str, Any], private: Any) -> dict[str, Any]:
     }
 
 
-def export(instance: Any, output: Path) -> dict[str, Any]:
+def export(instance: Instance, output: Path) -> dict[str, Any]:
     """Write the signed summary of ``instance`` to ``output``; returns it."""
     private = load_private_key(instance.root)
     envelope = build(instance, next_sequence(instance.root))

@@ -29,7 +29,10 @@ import sys
 from collections.abc import Callable, MutableMapping
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
+
+from pydantic import BaseModel
+from typing_extensions import TypeVar  # PEP 696 default (pydantic requires typing_extensions)
 
 from ..hookspecs import PROJECT, hookimpl
 from ..types import ModuleInfo, PluginStorage
@@ -37,10 +40,14 @@ from .pages import ApiRouter, Router
 
 if TYPE_CHECKING:
     import click
-    from pydantic import BaseModel
+
+    from ..instance import Instance
+    from ..types import AssessmentResult
+
+SettingsT = TypeVar("SettingsT", bound=BaseModel, default=BaseModel)
 
 
-class Module:
+class Module(Generic[SettingsT]):
     """One toolkit module: its name, what it tells the core, and its routers.
 
     ``package`` is the module's ``__name__``; the folder it lives in is found
@@ -60,7 +67,7 @@ class Module:
         nav_roles: tuple[str, ...] | None = None,
         public_path: str | None = None,
         public_title: Any = None,
-        settings: type[BaseModel] | None = None,
+        settings: type[SettingsT] | None = None,
         hook_api: str = ">=1.0,<2",
     ) -> None:
         self.name = name
@@ -94,11 +101,14 @@ class Module:
     def _submodule(self, name: str) -> Any:
         return importlib.import_module(f"{self.package}.{name}")
 
-    def settings(self, instance: Any) -> Any:
-        """This module's settings section of ``instance`` (typed by ``settings=``)."""
-        return instance.plugin_settings(self.name)
+    def settings(self, instance: Instance) -> SettingsT:
+        """This module's settings section of ``instance``, of the class given as ``settings=``."""
+        section: SettingsT = instance.plugin_settings(self.name)
+        return section
 
-    def below_threshold(self, instance: Any, results: Any, cornerstone: str) -> str | None:
+    def below_threshold(
+        self, instance: Instance, results: AssessmentResult, cornerstone: str
+    ) -> str | None:
         """For the ``recommendations`` hook: why to recommend something, when the
         self-assessment's mean of ``cornerstone`` lies below this module's setting
         ``recommend_below``; ``None`` when it does not (or there is no mean)."""
@@ -108,7 +118,7 @@ class Module:
         from ..i18n import current_language
         from ..i18n import gettext as _
 
-        limit = self.settings(instance).recommend_below
+        limit: float = getattr(self.settings(instance), "recommend_below")  # noqa: B009 -- a setting of this module's own class
         mean = results.means.get(cornerstone)
         if mean is None or mean >= limit:
             return None
@@ -150,7 +160,7 @@ class Module:
         return {name: hookimpl(_named(fn, name)) for name, fn in hooks.items()}
 
     def _routes(self, submodule: str, router: Router | ApiRouter) -> Callable[[Any], list[Any]]:
-        def routes(instance: Any) -> list[Any]:
+        def routes(instance: Instance) -> list[Any]:
             self._submodule(submodule)  # its decorators fill the router
             return router.routes(instance)
 

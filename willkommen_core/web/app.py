@@ -6,7 +6,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
@@ -32,6 +32,9 @@ from .middleware import BodyLimit, RequestContext, SecurityHeaders
 from .paths import route_path
 from .routing import SAFE_METHODS, AccessDenied
 from .templating import make_environment, render
+
+if TYPE_CHECKING:
+    from ..accounts import User
 
 log = logging.getLogger("willkommen.web")
 CORE_STATIC = pages.__file__.rsplit("/", 1)[0] + "/static"
@@ -77,7 +80,7 @@ def _navigation(instance: Instance, routes: list[BaseRoute]) -> tuple[Any, list[
         if info.public_path and _routed(routes, info.public_path):
             public.append(NavEntry(name, info.public_title or info.title, info.public_path))
 
-    def for_user(user: Any) -> list[NavEntry]:
+    def for_user(user: User | None) -> list[NavEntry]:
         if user is None:
             return []
         return [e for e, roles in staff + tail if roles is None or user.has_role(*roles)]

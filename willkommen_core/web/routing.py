@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
@@ -22,6 +22,9 @@ from starlette.routing import Route
 
 from ..i18n import gettext as _
 from .paths import app_path
+
+if TYPE_CHECKING:
+    from ..accounts import User
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_FIELD = "csrf_token"
@@ -125,7 +128,7 @@ class Page(Route):
 
         return guarded
 
-    def allows(self, user: Any) -> bool:
+    def allows(self, user: User) -> bool:
         """Whether the logged-in ``user`` has a role that may use this page."""
         if self.roles is None:
             return True
