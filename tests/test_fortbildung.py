@@ -50,7 +50,6 @@ def _post(client, page_url, url, data, **kw):
 
 
 def _entry(instance, key):
-    store.ensure_seeded(instance)
     return next(e for e in store.list_entries(instance.db) if e.key == key)
 
 
@@ -97,16 +96,28 @@ def test_shipped_catalogue_is_valid_and_covers_the_three_kinds_of_training(make_
         assert entry.duration_hours > 0 and entry.languages and entry.cornerstones
 
 
-def test_shipped_entries_are_seeded_on_first_use_and_only_once(make_instance):
-    instance = make_instance(["fortbildung"])
-    assert store.list_entries(instance.db) == []
-    store.ensure_seeded(instance)
+def test_shipped_entries_are_seeded_by_db_upgrade_and_only_once(make_instance):
+    """Seeding belongs to the upgrade, not to a page: reading never writes."""
+    instance = make_instance(["fortbildung"])  # migrated like `willkommen db upgrade`
     entries = store.list_entries(instance.db)
     assert {e.key for e in entries} >= SHIPPED_KEYS and all(e.shipped for e in entries)
-    # An entry the redaktion deleted on purpose does not come back.
+    # An entry the redaktion deleted on purpose does not come back with the next upgrade.
     assert store.delete_entry(instance.db, _entry(instance, "teamtag").id) == "deleted"
-    store.ensure_seeded(instance)
+    instance.upgrade_storage()
     assert "teamtag" not in {e.key for e in store.list_entries(instance.db)}
+
+
+def test_no_page_or_hook_of_the_module_seeds_on_its_read_path():
+    from pathlib import Path
+
+    import willkommen_plugins.fortbildung as package
+
+    callers = [
+        f.name
+        for f in Path(package.__file__).parent.glob("*.py")
+        if "ensure_seeded(" in f.read_text() and f.name not in ("store.py", "tables.py")
+    ]
+    assert callers in ([], ["demo.py"])
 
 
 def test_a_broken_catalogue_override_is_reported_naming_file_entry_and_field(

@@ -402,10 +402,8 @@ def db() -> None:
 @click.pass_obj
 def db_upgrade(obj: CliContext) -> None:
     """Create or migrate the tables of the core and every enabled plugin."""
-    from .storage import migrate
-
     instance = obj.instance()
-    for st in migrate.upgrade(instance.db, instance.components()):
+    for st in instance.upgrade_storage():
         click.echo(f"{st.name}: {st.current}")
 
 

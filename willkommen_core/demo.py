@@ -19,7 +19,6 @@ from .instance import Instance
 from .plugins import _entry_point_candidates
 from .scaffold import is_instance, new_instance
 from .settings import SETTINGS_FILE
-from .storage import migrate
 from .storage.tables import users
 
 DEMO_NAME = "Ausländerbehörde Magdeburg"
@@ -85,7 +84,7 @@ def prepare_demo(directory: Path) -> tuple[Instance, str | None]:
             shutil.rmtree(root, ignore_errors=True)
             raise
     instance = Instance.open(directory)
-    migrate.upgrade(instance.db, instance.components())
+    instance.upgrade_storage()
     instance.plugins.call_each("demo_content", instance=instance)
     password = None
     if not _account_exists(instance, DEMO_ADMIN):

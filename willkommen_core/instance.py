@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 from types import ModuleType
@@ -104,6 +105,17 @@ class Instance:
         for name, st in self.plugins.storages().items():
             comps.append(migrate.Component(name, st.metadata, Path(st.migrations)))
         return comps
+
+    def upgrade_storage(self, names: Iterable[str] | None = None) -> list[migrate.ComponentState]:
+        """Migrate the core and every enabled plugin (or only ``names``) to their newest
+        revision, then let each plugin seed its shipped content (``PluginStorage.seed``)."""
+        wanted = None if names is None else set(names)
+        components = [c for c in self.components() if wanted is None or c.name in wanted]
+        states = migrate.upgrade(self.db, components)
+        for name, st in self.plugins.storages().items():
+            if st.seed is not None and (wanted is None or name in wanted):
+                st.seed(self)
+        return states
 
     def content_path(self, module: str, *parts: str) -> Path:
         """A content file: the instance's override in ``content/<module>/`` if present."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,10 @@ class PluginStorage:
 
     metadata: MetaData
     migrations: Path
+    seed: Callable[[Any], None] | None = None
+    """Copies shipped content into the tables, called with the instance after every
+    ``db upgrade`` (so never on a page's read path); must do nothing when already
+    done. Added in hook API 1.2."""
 
 
 @dataclass(frozen=True)

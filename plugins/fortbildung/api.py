@@ -145,7 +145,6 @@ def _instance(request: Request) -> Any:
 )
 def catalogue(request: Request) -> CatalogueOut:
     instance = _instance(request)
-    store.ensure_seeded(instance)
     category = request.query_params.get("category", "")
     if category and category not in CATEGORIES:
         raise ApiError(400, f"unknown category {category!r} (known: {', '.join(CATEGORIES)})")

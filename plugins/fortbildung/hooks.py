@@ -19,7 +19,6 @@ def dashboard_cards(instance: Any, user: Any) -> list[Card]:
 
     if user is None or not user.has_role(*STAFF_ROLES):
         return []
-    store.ensure_seeded(instance)
     settings = instance.plugin_settings(NAME)
     year = date.today().year
     t = store.targets(instance.db, year, settings)
@@ -45,7 +44,6 @@ def recommendations(instance: Any, results: Any) -> list[Recommendation]:
     if why is None:
         return []
     settings = instance.plugin_settings(NAME)
-    store.ensure_seeded(instance)
     demand = survey.topic_demand(instance.db, instance.settings.privacy.min_group_size)
     today = date.today()
     planned = {
@@ -91,7 +89,6 @@ def state_summary(instance: Any) -> dict[str, Any]:
     """Counts only: never pseudonyms, registrations per person or survey answers."""
     from . import store, survey
 
-    store.ensure_seeded(instance)
     settings = instance.plugin_settings(NAME)
     year = date.today().year
     t = store.targets(instance.db, year, settings)

@@ -8,6 +8,8 @@ with ``GROUP BY``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -22,6 +24,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 metadata = MetaData()
 
@@ -142,3 +147,10 @@ choices = Table(
     sqlite_with_rowid=False,
     info={"answers": True},  # read only to feed the disclosure layer
 )
+
+
+def seed(instance: Instance) -> None:
+    """After ``db upgrade``: the shipped catalogue, copied once (see store.ensure_seeded)."""
+    from .store import ensure_seeded  # the store builds on these tables
+
+    ensure_seeded(instance)

@@ -28,7 +28,6 @@ ENTRY_FIELDS = (
 
 @page("/katalog", roles=STAFF)
 def catalogue(p: PageRequest) -> Response:
-    store.ensure_seeded(p.instance)
     category = p.query("kategorie")
     if category not in CATEGORIES:
         category = ""
@@ -47,7 +46,6 @@ def catalogue(p: PageRequest) -> Response:
 
 @page("/katalog.csv", roles=STAFF)
 def catalogue_csv(p: PageRequest) -> Response:
-    store.ensure_seeded(p.instance)
     found = store.list_entries(p.db)
     body = exports.catalogue_csv(found, partners(p, found))
     return p.download(body, "fortbildung-katalog.csv", "text/csv; charset=utf-8")
@@ -165,7 +163,6 @@ def _save_and_show(p: PageRequest, entry: Entry | None) -> Response:
 
 @page("/katalog/neu", methods=("GET", "POST"), roles=EDITORS)
 def entry_create(p: PageRequest) -> Response:
-    store.ensure_seeded(p.instance)
     if p.method == "GET":
         values = {name: "" for name in ENTRY_FIELDS} | {
             "category": "fachlich",

@@ -14,7 +14,6 @@ from .web_common import STAFF, labels, page, participants, year
 
 @page("/", roles=STAFF)
 def index(p: PageRequest) -> Response:
-    store.ensure_seeded(p.instance)
     shown = year(p)
     today = datetime.now().replace(second=0, microsecond=0)
     return p.render(

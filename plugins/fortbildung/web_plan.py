@@ -36,7 +36,6 @@ NOTICES = {
 
 @page("/plan", roles=STAFF)
 def plan(p: PageRequest) -> Response:
-    store.ensure_seeded(p.instance)
     shown = year(p)
     return p.render(
         "fortbildung/plan.html",
@@ -155,7 +154,6 @@ def _submitted(p: PageRequest) -> dict[str, str]:
 
 @page("/plan/neu", methods=("GET", "POST"), roles=PLANNERS)
 def session_create(p: PageRequest) -> Response:
-    store.ensure_seeded(p.instance)
     if p.method == "GET":
         values = {name: "" for name in SESSION_FIELDS} | {
             "entry_id": p.query("eintrag")[:10],

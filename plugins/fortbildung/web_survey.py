@@ -93,7 +93,6 @@ def survey_status(p: PageRequest) -> Response:
 
 
 def _topics(p: PageRequest) -> list[tuple[str, list[Entry]]]:
-    store.ensure_seeded(p.instance)
     active = store.list_entries(p.db, active_only=True)
     return [
         (k, [e for e in active if e.category == k])

@@ -305,7 +305,6 @@ class _Checker:
 
     def __call__(self, root: Path) -> list[str]:
         from ..instance import Instance
-        from ..storage import migrate as migrations
 
         instance = Instance(root)
         key = self._content_key(instance)
@@ -317,7 +316,7 @@ class _Checker:
             content = self.content[key]
         try:
             if self.migrate and not instance.problems:
-                migrations.upgrade(instance.db, instance.components())
+                instance.upgrade_storage()
             return [str(p) for p in instance.check(database=self.migrate, content_problems=content)]
         except UserError as exc:
             return [str(exc)]

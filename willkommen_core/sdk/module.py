@@ -10,7 +10,8 @@ hook                      provided when
 ========================  ==================================================
 ``module_info``           always (from the arguments of :class:`Module`)
 ``settings_model``        ``settings=`` is given
-``storage``               ``tables.py`` (with ``metadata``) and ``migrations/``
+``storage``               ``tables.py`` (with ``metadata``, optionally
+                          ``seed(instance)``) and ``migrations/``
 ``web_routes``            ``web.py`` declares pages on :attr:`Module.pages`
 ``api_routes``            ``api.py`` declares endpoints on :attr:`Module.api`
 ``cli_group``             ``cli.py`` defines ``group``
@@ -140,7 +141,9 @@ class Module(Generic[SettingsT]):
             hooks["settings_model"] = lambda: self.settings_class
         if self._has("tables.py") and self._has("migrations"):
             hooks["storage"] = lambda: PluginStorage(
-                self._submodule("tables").metadata, self.folder / "migrations"
+                self._submodule("tables").metadata,
+                self.folder / "migrations",
+                getattr(self._submodule("tables"), "seed", None),
             )
         if self._has("web.py"):
             hooks["web_routes"] = self._routes("web", self.pages)

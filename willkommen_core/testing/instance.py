@@ -15,7 +15,6 @@ from typing import Any
 import tomlkit
 
 from ..instance import Instance
-from ..storage import migrate
 
 POSTGRES_URL_ENV = "WILLKOMMEN_TEST_POSTGRES"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -127,7 +126,7 @@ class InstanceFactory:
         write_instance(root, plugins=enabled, database_url=url, **settings)
         instance = Instance.open(root, extra_plugins=extra_plugins)
         if migrate_db:
-            migrate.upgrade(instance.db, instance.components())
+            instance.upgrade_storage()
         self.created.append(instance)
         return instance
 

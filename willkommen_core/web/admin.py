@@ -10,7 +10,6 @@ from ..errors import UserError
 from ..instance import Instance
 from ..plugin_config import set_enabled
 from ..plugins import ALWAYS_ENABLED
-from ..storage import migrate
 from .audit import arecord
 from .paths import app_path
 from .routing import MAX_FORM_FIELDS, Page
@@ -37,8 +36,7 @@ def _apply(root: object, name: str, enable: bool) -> None:
     if enable:
         # A newly enabled module needs its tables before its first page is served.
         fresh = Instance.open(root)  # type: ignore[arg-type]
-        components = [c for c in fresh.components() if c.name == name]
-        migrate.upgrade(fresh.db, components)
+        fresh.upgrade_storage([name])
         fresh.db.dispose()
 
 
