@@ -25,6 +25,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from willkommen_core.sdk.tables import belongs_to
+
 if TYPE_CHECKING:
     from willkommen_core.instance import Instance
 
@@ -86,20 +88,8 @@ registrations = Table(
     "fortbildung_registrations",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column(
-        "session_id",
-        Integer,
-        ForeignKey("fortbildung_sessions.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
-    Column(
-        "staff_id",
-        Integer,
-        ForeignKey("fortbildung_staff.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    belongs_to("session_id", "fortbildung_sessions"),
+    belongs_to("staff_id", "fortbildung_staff"),
     Column("attended", Boolean, nullable=False, default=False),
     Column("created_at", DateTime(timezone=False), nullable=False),
     UniqueConstraint("session_id", "staff_id", name="uq_fortbildung_registration"),
@@ -121,13 +111,7 @@ responses = Table(
     # A random UUID, and on SQLite stored in key order (WITHOUT ROWID): neither
     # the key nor the place of a row tells when it came (docs/privacy.md, "Storage").
     Column("id", String(32), primary_key=True),
-    Column(
-        "survey_id",
-        Integer,
-        ForeignKey("fortbildung_surveys.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    belongs_to("survey_id", "fortbildung_surveys"),
     Column("work_area", String(40), nullable=False, default=""),  # no day, time, IP or name
     sqlite_with_rowid=False,
     info={"answers": True},  # read only to feed the disclosure layer

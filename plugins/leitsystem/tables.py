@@ -8,7 +8,9 @@ a destination room.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, UniqueConstraint
+
+from willkommen_core.sdk.tables import belongs_to
 
 metadata = MetaData()
 
@@ -26,13 +28,7 @@ floors = Table(
     "leitsystem_floors",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column(
-        "building_id",
-        Integer,
-        ForeignKey("leitsystem_buildings.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    belongs_to("building_id", "leitsystem_buildings"),
     Column("level", Integer, nullable=False),
     UniqueConstraint("building_id", "level", name="uq_leitsystem_floors_building_level"),
 )
@@ -41,13 +37,7 @@ rooms = Table(
     "leitsystem_rooms",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column(
-        "floor_id",
-        Integer,
-        ForeignKey("leitsystem_floors.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    belongs_to("floor_id", "leitsystem_floors"),
     Column("number", String(20), nullable=False),
     Column("name", String(100), nullable=False, default=""),
     # Space-separated ids from services.toml / access flags: plain text on both databases.
@@ -60,20 +50,8 @@ routes = Table(
     "leitsystem_routes",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column(
-        "from_room_id",
-        Integer,
-        ForeignKey("leitsystem_rooms.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
-    Column(
-        "to_room_id",
-        Integer,
-        ForeignKey("leitsystem_rooms.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    belongs_to("from_room_id", "leitsystem_rooms"),
+    belongs_to("to_room_id", "leitsystem_rooms"),
     Column("arrow", String(10), nullable=False),
     UniqueConstraint("from_room_id", "to_room_id", name="uq_leitsystem_routes_from_to"),
 )

@@ -6,7 +6,9 @@ adapt it freely and a later change of the template file changes no plan.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Date, DateTime, Integer, MetaData, String, Table, Text
+
+from willkommen_core.sdk.tables import belongs_to
 
 metadata = MetaData()
 
@@ -25,13 +27,7 @@ phases = Table(
     "prozesse_phases",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column(
-        "plan_id",
-        Integer,
-        ForeignKey("prozesse_plans.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    belongs_to("plan_id", "prozesse_plans"),
     Column("key", String(64), nullable=False),
     Column("title", String(200), nullable=False),
     Column("description", Text, nullable=False, default=""),
@@ -42,20 +38,8 @@ steps = Table(
     "prozesse_steps",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column(
-        "plan_id",
-        Integer,
-        ForeignKey("prozesse_plans.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
-    Column(
-        "phase_id",
-        Integer,
-        ForeignKey("prozesse_phases.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    belongs_to("plan_id", "prozesse_plans"),
+    belongs_to("phase_id", "prozesse_phases"),
     Column("template_step", String(64)),
     Column("title", String(300), nullable=False),
     Column("description", Text, nullable=False, default=""),

@@ -32,6 +32,8 @@ from sqlalchemy import (
     Text,
 )
 
+from willkommen_core.sdk.tables import belongs_to
+
 metadata = MetaData()
 
 rounds = Table(
@@ -66,13 +68,7 @@ tokens = Table(
     "selbstcheck_tokens",
     metadata,
     Column("token_hash", String(64), primary_key=True),
-    Column(
-        "round_id",
-        Integer,
-        ForeignKey("selbstcheck_rounds.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    belongs_to("round_id", "selbstcheck_rounds"),
     Column("used", Boolean, nullable=False, default=False),
 )
 
@@ -80,13 +76,7 @@ responses = Table(
     "selbstcheck_responses",
     metadata,
     Column("id", String(32), primary_key=True),  # random UUID
-    Column(
-        "round_id",
-        Integer,
-        ForeignKey("selbstcheck_rounds.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    belongs_to("round_id", "selbstcheck_rounds"),
     Column("perspective", String(20), nullable=False),
     Column("area", String(100), nullable=False, default=""),
     sqlite_with_rowid=False,
@@ -112,13 +102,7 @@ comments = Table(
     "selbstcheck_comments",
     metadata,
     Column("id", String(32), primary_key=True),  # random UUID, no link to a response
-    Column(
-        "round_id",
-        Integer,
-        ForeignKey("selbstcheck_rounds.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    belongs_to("round_id", "selbstcheck_rounds"),
     Column("cornerstone", String(40), nullable=False),
     Column("perspective", String(20), nullable=False),
     Column("area", String(100), nullable=False, default=""),
