@@ -89,6 +89,14 @@ class Instance:
         return getattr(self.settings, name)
 
     @property
+    def secret(self) -> str:
+        """The instance's ``secret_key`` (``serve`` refuses to start without one)."""
+        key = self.settings.secret_key
+        if key is None:
+            raise UserError("secret_key is not set: put WILLKOMMEN_SECRET_KEY into the .env")
+        return key.get_secret_value()
+
+    @property
     def slug(self) -> str:
         return self.settings.authority.slug
 

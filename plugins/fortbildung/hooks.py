@@ -4,7 +4,7 @@ plumbing that ``Module.provide_hooks`` gives (cards, recommendations, summaries,
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from willkommen_core.hookspecs import hookimpl
 from willkommen_core.i18n import gettext as _
@@ -12,9 +12,12 @@ from willkommen_core.types import Card, Recommendation
 
 from . import CORNERSTONE, NAME, STAFF_ROLES, module
 
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
+
 
 @hookimpl
-def dashboard_cards(instance: Any, user: Any) -> list[Card]:
+def dashboard_cards(instance: Instance, user: Any) -> list[Card]:
     from . import store
 
     if user is None or not user.has_role(*STAFF_ROLES):
@@ -36,7 +39,7 @@ def dashboard_cards(instance: Any, user: Any) -> list[Card]:
 
 
 @hookimpl
-def recommendations(instance: Any, results: Any) -> list[Recommendation]:
+def recommendations(instance: Instance, results: Any) -> list[Recommendation]:
     """Weak "Kompetenzen": concrete catalogue entries, most wished-for and not yet planned first."""
     from . import store, survey
 
@@ -85,7 +88,7 @@ def recommendations(instance: Any, results: Any) -> list[Recommendation]:
 
 
 @hookimpl
-def state_summary(instance: Any) -> dict[str, Any]:
+def state_summary(instance: Instance) -> dict[str, Any]:
     """Counts only: never pseudonyms, registrations per person or survey answers."""
     from . import store, survey
 
@@ -108,7 +111,7 @@ def state_summary(instance: Any) -> dict[str, Any]:
 
 
 @hookimpl
-def content_problems(instance: Any) -> list[Any]:
+def content_problems(instance: Instance) -> list[Any]:
     from .content import problems
 
     return problems(instance)

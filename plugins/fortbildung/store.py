@@ -6,7 +6,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +16,9 @@ from willkommen_core.storage.db import Database, affected, inserted_id
 from . import content
 from .model import Entry, EntryData, SessionData
 from .tables import entries, meta, registrations, sessions, staff
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 log = logging.getLogger("willkommen.fortbildung")
 SEEDED = "catalogue_seeded"
@@ -32,7 +35,7 @@ class DuplicateKey(Exception):
 # -- catalogue -------------------------------------------------------------------
 
 
-def ensure_seeded(instance: Any) -> None:
+def ensure_seeded(instance: Instance) -> None:
     """Copy the shipped entries into the database once (first use of the module).
 
     Marked in ``fortbildung_meta`` so entries the redaktion deleted on purpose
@@ -159,7 +162,7 @@ class PartnerRef:
         return f"/partner/{self.id}"
 
 
-def partner_index(instance: Any) -> dict[int, str] | None:
+def partner_index(instance: Instance) -> dict[int, str] | None:
     """Id -> name of every partner, or ``None`` when no module keeps a partner directory
     (asked through the hook, so whichever plugin is enabled as ``partner`` answers)."""
     found = instance.plugins.call_first(

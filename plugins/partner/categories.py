@@ -7,12 +7,15 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from babel import Locale, UnknownLocaleError
 
 from willkommen_core.errors import Problem
 from willkommen_core.i18n import FALLBACK_LANGUAGE, SOURCE_LANGUAGE, current_language
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 log = logging.getLogger("willkommen.partner")
 
@@ -123,7 +126,7 @@ def shipped_path() -> Path:
     return shipped_content_dir() / "partner" / CATEGORIES_FILE
 
 
-def problems(instance: Any) -> list[Problem]:
+def problems(instance: Instance) -> list[Problem]:
     """Problems of the shipped file and of the instance's override, if there is one."""
     found = parse(shipped_path(), f"modules/partner/{CATEGORIES_FILE}")[1]
     path = instance.content_path("partner", CATEGORIES_FILE)
@@ -135,7 +138,7 @@ def problems(instance: Any) -> list[Problem]:
 _cache: dict[tuple[str, int, int], dict[str, Category]] = {}
 
 
-def load(instance: Any) -> dict[str, Category]:
+def load(instance: Instance) -> dict[str, Category]:
     """The categories in effect, in file order.
 
     A broken override falls back to the shipped file (``willkommen check``

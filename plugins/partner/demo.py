@@ -8,13 +8,16 @@ reserved-looking block ``000 0000`` so nobody is called by mistake.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
 from . import store
 from .model import PartnerData
 from .tables import partners
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 
 def _ago(days: int | None) -> date | None:
@@ -382,7 +385,7 @@ def demo_partners() -> list[PartnerData]:
     return found
 
 
-def seed(instance: Any) -> int:
+def seed(instance: Instance) -> int:
     """Insert the demo partners when the list is empty; returns how many were added."""
     db = instance.db
     with db.write() as s:

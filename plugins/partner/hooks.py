@@ -3,7 +3,7 @@ plumbing that ``Module.provide_hooks`` gives (cards, recommendations, summaries,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from willkommen_core.hookspecs import hookimpl
 from willkommen_core.i18n import gettext as _
@@ -11,9 +11,12 @@ from willkommen_core.types import Card, Recommendation
 
 from . import CORNERSTONE, NAME, _stale_before, module
 
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
+
 
 @hookimpl
-def dashboard_cards(instance: Any, user: Any) -> list[Card]:
+def dashboard_cards(instance: Instance, user: Any) -> list[Card]:
     from . import store
     from .model import STATUSES
 
@@ -58,7 +61,7 @@ def dashboard_cards(instance: Any, user: Any) -> list[Card]:
 
 
 @hookimpl
-def recommendations(instance: Any, results: Any) -> list[Recommendation]:
+def recommendations(instance: Instance, results: Any) -> list[Recommendation]:
     from . import store
 
     why = module.below_threshold(instance, results, CORNERSTONE)
@@ -126,7 +129,7 @@ def recommendations(instance: Any, results: Any) -> list[Recommendation]:
 
 
 @hookimpl
-def state_summary(instance: Any) -> dict[str, Any]:
+def state_summary(instance: Instance) -> dict[str, Any]:
     """Counts of organisations only: never names, notes or contact persons."""
     from . import store
 
@@ -146,14 +149,14 @@ def state_summary(instance: Any) -> dict[str, Any]:
 
 
 @hookimpl
-def network_directory(instance: Any, language: str | None, public_only: bool) -> list[Any]:
+def network_directory(instance: Instance, language: str | None, public_only: bool) -> list[Any]:
     from .directory import directory
 
     return directory(instance, language, public_only)
 
 
 @hookimpl
-def content_problems(instance: Any) -> list[Any]:
+def content_problems(instance: Instance) -> list[Any]:
     from .categories import problems
 
     return problems(instance)

@@ -8,7 +8,7 @@ measures and first results it reported. Idempotent: an existing plan is kept.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import update
 
@@ -18,6 +18,9 @@ from willkommen_core.plan.service import update_measure
 from . import store
 from .model import load_all
 from .tables import steps
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 START = date(2013, 11, 1)
 
@@ -196,7 +199,7 @@ MEASURE_STATUS: dict[str, str] = {
 }
 
 
-def seed(instance: Any) -> None:
+def seed(instance: Instance) -> None:
     db = instance.db
     if store.load(db) is not None:
         return

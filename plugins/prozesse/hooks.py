@@ -3,7 +3,7 @@ plumbing that ``Module.provide_hooks`` gives (cards, recommendations, summaries,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from willkommen_core.hookspecs import hookimpl
 from willkommen_core.i18n import gettext as _
@@ -11,9 +11,12 @@ from willkommen_core.types import Card, ProcessPhase, Recommendation, StateFigur
 
 from . import CORNERSTONE, READ_ROLES, _date, module
 
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
+
 
 @hookimpl
-def dashboard_cards(instance: Any, user: Any) -> list[Card]:
+def dashboard_cards(instance: Instance, user: Any) -> list[Card]:
     from . import store
 
     if user is None or not user.has_role(*READ_ROLES):
@@ -51,7 +54,7 @@ def dashboard_cards(instance: Any, user: Any) -> list[Card]:
 
 
 @hookimpl
-def recommendations(instance: Any, results: Any) -> list[Recommendation]:
+def recommendations(instance: Instance, results: Any) -> list[Recommendation]:
     from . import store
 
     why = module.below_threshold(instance, results, CORNERSTONE)
@@ -125,7 +128,7 @@ def read_state_summary(section: Any) -> StateFigures:
 
 
 @hookimpl
-def state_summary(instance: Any) -> dict[str, Any]:
+def state_summary(instance: Instance) -> dict[str, Any]:
     """How far the process has come: phase and share of steps; no names, no notes."""
     from . import store
 
@@ -153,7 +156,7 @@ def state_summary(instance: Any) -> dict[str, Any]:
 
 
 @hookimpl
-def content_problems(instance: Any) -> list[Any]:
+def content_problems(instance: Instance) -> list[Any]:
     from .model import problems
 
     return problems(instance)

@@ -16,12 +16,15 @@ import tomllib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from willkommen_core.errors import Problem
 from willkommen_core.i18n import lazy_gettext as _l
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 log = logging.getLogger("willkommen.prozesse")
 
@@ -258,11 +261,11 @@ def shipped_dir() -> Path:
     return shipped_content_dir() / "prozesse" / TEMPLATES_DIR
 
 
-def local_dir(instance: Any) -> Path:
+def local_dir(instance: Instance) -> Path:
     return Path(instance.root) / "content" / "prozesse" / TEMPLATES_DIR
 
 
-def _files(instance: Any) -> list[tuple[Path, str]]:
+def _files(instance: Instance) -> list[tuple[Path, str]]:
     found = [
         (p, f"modules/prozesse/{TEMPLATES_DIR}/{p.name}")
         for p in sorted(shipped_dir().glob("*.toml"))
@@ -288,7 +291,7 @@ def _parse_cached(path: Path, shown: str) -> tuple[Template | None, list[Problem
     return _cache[key]
 
 
-def load_all(instance: Any) -> dict[str, Template]:
+def load_all(instance: Instance) -> dict[str, Template]:
     """Every valid template by id; a valid local file overrides the shipped one.
 
     A broken local file leaves the shipped template of that id in effect
@@ -304,7 +307,7 @@ def load_all(instance: Any) -> dict[str, Template]:
     return templates
 
 
-def problems(instance: Any) -> list[Problem]:
+def problems(instance: Instance) -> list[Problem]:
     """Problems of every template file and of the setting that picks one."""
     found: list[Problem] = []
     for path, shown in _files(instance):

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import random
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import update
 
 from . import questionnaire as qmod
 from . import store
 from .tables import rounds
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 # Cornerstone means (staff view) per round; leadership sees things a bit rosier.
 BASE = {
@@ -95,7 +98,7 @@ def _answers(
 
 
 def _round(
-    instance: Any,
+    instance: Instance,
     q: qmod.Questionnaire,
     *,
     title: str,
@@ -143,7 +146,7 @@ def _round(
         )
 
 
-def seed(instance: Any) -> None:
+def seed(instance: Instance) -> None:
     """Two closed rounds; does nothing when any round exists (idempotent)."""
     if store.list_rounds(instance.db):
         return

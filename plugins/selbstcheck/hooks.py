@@ -3,7 +3,7 @@ plumbing that ``Module.provide_hooks`` gives (cards, recommendations, summaries,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from willkommen_core.hookspecs import hookimpl
 from willkommen_core.i18n import gettext as _
@@ -11,9 +11,12 @@ from willkommen_core.types import Card, Recommendation
 
 from . import STAFF, TRUSTED
 
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
+
 
 @hookimpl
-def dashboard_cards(instance: Any, user: Any) -> list[Card]:
+def dashboard_cards(instance: Instance, user: Any) -> list[Card]:
     from willkommen_core.disclosure.participation import coarse_count
 
     from . import store
@@ -72,14 +75,14 @@ def dashboard_cards(instance: Any, user: Any) -> list[Card]:
 
 
 @hookimpl
-def recommendations(instance: Any, results: Any) -> list[Recommendation]:
+def recommendations(instance: Instance, results: Any) -> list[Recommendation]:
     from .recommend import own_recommendations
 
     return own_recommendations(instance, results)
 
 
 @hookimpl
-def state_summary(instance: Any) -> dict[str, Any]:
+def state_summary(instance: Instance) -> dict[str, Any]:
     from .summary import build
 
     return build(instance)
@@ -93,7 +96,7 @@ def read_state_summary(section: Any) -> Any:
 
 
 @hookimpl
-def content_problems(instance: Any) -> list[Any]:
+def content_problems(instance: Instance) -> list[Any]:
     from .questionnaire import assemble
 
     return assemble(instance)[1]

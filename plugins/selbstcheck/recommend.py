@@ -9,7 +9,7 @@ nothing invented.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from babel.numbers import format_decimal
 
@@ -17,10 +17,13 @@ from willkommen_core.i18n import current_language
 from willkommen_core.i18n import gettext as _
 from willkommen_core.types import AssessmentResult, Recommendation
 
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
+
 NAME = "selbstcheck"
 
 
-def _served_by_others(instance: Any, cornerstone: str) -> bool:
+def _served_by_others(instance: Instance, cornerstone: str) -> bool:
     return any(
         cornerstone in instance.plugins.info(name).cornerstones
         for name in instance.plugins.enabled
@@ -28,7 +31,7 @@ def _served_by_others(instance: Any, cornerstone: str) -> bool:
     )
 
 
-def own_recommendations(instance: Any, results: AssessmentResult) -> list[Recommendation]:
+def own_recommendations(instance: Instance, results: AssessmentResult) -> list[Recommendation]:
     limit = instance.plugin_settings(NAME).recommend_below
     lang = current_language()
     found: list[Recommendation] = []
@@ -101,7 +104,7 @@ def _title(cid: str) -> str:
     return next(str(c.title) for c in CORNERSTONES if c.id == cid)
 
 
-def collect(instance: Any, means: dict[str, float]) -> list[Recommendation]:
+def collect(instance: Instance, means: dict[str, float]) -> list[Recommendation]:
     """All modules' recommendations for these (already suppressed) means,
     the weakest cornerstone first; within one cornerstone in module order."""
     found = instance.plugins.call_list(

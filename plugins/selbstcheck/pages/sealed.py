@@ -11,18 +11,21 @@ import base64
 import json
 import secrets
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
+
 _STATE_PREFIX = "v1."
 
 
-def _state_key(instance: Any) -> bytes:
-    return _state_key_for(instance.settings.secret_key.get_secret_value())
+def _state_key(instance: Instance) -> bytes:
+    return _state_key_for(instance.secret)
 
 
 @lru_cache(maxsize=8)
@@ -33,7 +36,7 @@ def _state_key_for(secret: str) -> bytes:
     ).derive(secret.encode())
 
 
-def dump(instance: Any, state: dict[str, Any]) -> str:
+def dump(instance: Instance, state: dict[str, Any]) -> str:
     """The state sealed with AES-GCM: neither the code nor any answer can be read from it."""
     nonce = secrets.token_bytes(12)
     plain = json.dumps(state, separators=(",", ":")).encode()
@@ -41,7 +44,7 @@ def dump(instance: Any, state: dict[str, Any]) -> str:
     return _STATE_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
 
 
-def load(instance: Any, raw: str) -> dict[str, Any] | None:
+def load(instance: Instance, raw: str) -> dict[str, Any] | None:
     """The state sealed in ``raw``, or ``None`` if it is not one this instance sealed."""
     if not raw.startswith(_STATE_PREFIX):
         return None
