@@ -8,7 +8,7 @@ from selbstcheck_support import API, answer_all, bearer, open_round, table_count
 from willkommen_plugins.selbstcheck import store
 
 PATHS = {
-    "/api/v1/selbstcheck/rounds": {"post"},
+    "/api/v1/selbstcheck/rounds": {"get", "post"},
     "/api/v1/selbstcheck/rounds/{id}/close": {"post"},
     "/api/v1/selbstcheck/rounds/{id}/questionnaire": {"get"},
     "/api/v1/selbstcheck/rounds/{id}/responses": {"post"},

@@ -57,6 +57,7 @@ EVENTS: dict[str, Any] = {
     "round.closed": _l("Befragungsrunde abgeschlossen"),
     "codes.printed": _l("Codebogen gedruckt"),
     "results.exported": _l("Ergebnisse exportiert oder abgerufen"),
+    "plan.exported": _l("Maßnahmenplan exportiert oder abgerufen"),
     "personal_data.exported": _l("Personenbezogene Daten exportiert (Auskunft)"),
     "personal_data.deleted": _l("Personenbezogene Daten gelöscht"),
     "backup.created": _l("Sicherung erstellt"),

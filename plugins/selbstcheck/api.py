@@ -1,11 +1,12 @@
 """JSON API under ``/api/v1/selbstcheck/`` (in ``/api/openapi.json``).
 
-Creating, closing and reading results need a bearer token (or session) of
-role ``leitung`` or ``admin``; reading the questionnaire and submitting need
-only the round's participation code or a one-time code. Results exist only
-for closed rounds and carry no mean, distribution or comments for a
-suppressed group. Every refusal is a 4xx with a specific message and stores
-nothing.
+Listing, creating and closing rounds and reading results need a bearer
+token (or session) of role ``leitung`` or ``admin``; the list shows a round's
+number of answer sets only as the pages do (a band while it runs). Reading
+the questionnaire and submitting need only the round's participation code
+or a one-time code. Results exist only for closed rounds and carry no mean,
+distribution or comments for a suppressed group. Every refusal is a 4xx with
+a specific message and stores nothing.
 
 No API route ever returns a one-time code: whoever can read results must not
 hold unused codes, so only the trusted person prints them, on a web page
@@ -22,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from willkommen_core.disclosure.participation import coarse_count
 from willkommen_core.i18n import current_language
 from willkommen_core.web.api import ApiError
 from willkommen_core.web.audit import record
@@ -151,6 +153,40 @@ class ResultsOut(BaseModel):
     items: list[CellOut]
 
 
+class ParticipationBand(BaseModel):
+    at_least: int
+    below: int
+
+
+class RoundOut(BaseModel):
+    """A round as the list shows it: no code, and its size only as the pages show it."""
+
+    id: int
+    title: str
+    mode: Literal["code", "tokens"]
+    status: Literal["draft", "open", "closed"]
+    questionnaire_version: str
+    period_start: date | None
+    period_end: date | None
+    opened_on: date | None
+    closed_on: date | None
+    responses: int | None = Field(
+        description="Answer sets, once the round is closed and only when at least the "
+        "minimum group size; otherwise null (see participation)"
+    )
+    participation: ParticipationBand | None = Field(
+        description="While the round is open, or when a closed round stayed below the "
+        "minimum group size: the band its number of answer sets lies in (at_least <= n < "
+        "below), never the exact number; null when responses is given"
+    )
+    results: bool = Field(description="Whether results can be read (the round is closed)")
+
+
+class RoundList(BaseModel):
+    min_group_size: int
+    rounds: list[RoundOut] = Field(description="Newest first")
+
+
 def _round(request: Request, *, recent: bool = False) -> store.Round:
     raw = request.path_params["id"]
     db = request.app.state.instance.db
@@ -163,6 +199,42 @@ def _round(request: Request, *, recent: bool = False) -> store.Round:
 
 def _refused(exc: store.Refused) -> ApiError:
     return ApiError(exc.status, exc.message)
+
+
+@endpoint(
+    "/rounds",
+    roles=STAFF,
+    summary="The rounds, newest first, with their status and (coarse) participation",
+    response_model=RoundList,
+    name="selbstcheck_list_rounds",
+)
+def list_rounds(request: Request) -> Any:
+    instance = request.app.state.instance
+    minimum = min_size(instance)
+    found = []
+    for rnd in store.list_rounds(instance.db):
+        count = store.response_count(instance.db, rnd.id) if rnd.status != "draft" else None
+        closed = rnd.status == "closed"
+        exact = count is not None and closed and count.n >= minimum
+        found.append(
+            {
+                "id": rnd.id,
+                "title": rnd.title,
+                "mode": rnd.mode,
+                "status": rnd.status,
+                "questionnaire_version": rnd.questionnaire_version,
+                "period_start": rnd.period_start,
+                "period_end": rnd.period_end,
+                "opened_on": rnd.opened_on,
+                "closed_on": rnd.closed_on,
+                "responses": count.n if exact and count is not None else None,
+                "participation": None
+                if exact or count is None
+                else coarse_count(count, minimum).as_json(),
+                "results": closed,
+            }
+        )
+    return RoundList(min_group_size=minimum, rounds=[RoundOut.model_validate(r) for r in found])
 
 
 @endpoint(

@@ -163,20 +163,23 @@ def export_json(rnd: store.Round, res: RoundResults, slug: str) -> dict[str, Any
     }
 
 
+CSV_FIELDS = [
+    "perspective",
+    "area",
+    "responses",
+    "level",
+    "cornerstone",
+    "id",
+    "suppressed",
+    "n",
+    "mean",
+    *[f"count_{v}" for v in range(1, 6)],
+    "dont_know",
+]
+"""The columns of the CSV export (and, in this order, of the XLSX)."""
+
+
 def export_csv(res: RoundResults) -> str:
     """The export rows as CSV (comma, no BOM, as scripts read it), formula-safe."""
-    fields = [
-        "perspective",
-        "area",
-        "responses",
-        "level",
-        "cornerstone",
-        "id",
-        "suppressed",
-        "n",
-        "mean",
-        *[f"count_{v}" for v in range(1, 6)],
-        "dont_know",
-    ]
-    rows = ([row[k] for k in fields] for row in export_rows(res))
-    return csv_text(fields, rows, delimiter=",", bom=False, lineterminator="\n")
+    rows = ([row[k] for k in CSV_FIELDS] for row in export_rows(res))
+    return csv_text(CSV_FIELDS, rows, delimiter=",", bom=False, lineterminator="\n")

@@ -8,14 +8,15 @@
   pages ``/selbstcheck/codebogen/``, which not even ``admin`` reaches) prints
   the one-time codes: whoever can read results never holds an unused code.
 - :mod:`.pages.results`: leadership reads results of closed rounds, exports
-  them and compares rounds.
+  them and compares rounds; :mod:`.pages.office` gives them as XLSX and as a
+  PDF report for a staff meeting.
 
 The SDK imports this module to collect the pages.
 """
 
 from __future__ import annotations
 
-from .pages import code_sheets, participation, results, rounds
+from .pages import code_sheets, office, participation, results, rounds
 from .pages.common import DONT_KNOW_LABEL, SCALE_LABELS, notice_text
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "SCALE_LABELS",
     "code_sheets",
     "notice_text",
+    "office",
     "participation",
     "results",
     "rounds",

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 
 from ..domain import CORNERSTONE_IDS
-from ..exports import csv_text
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
 from ..storage.db import Database, affected, inserted_id
@@ -255,37 +254,36 @@ def add_result(db: Database, group_id: int, text: str, recorded_on: date | None 
         )
 
 
-CSV_COLUMNS = [
-    "arbeitsgruppe",
-    "massnahme",
-    "beschreibung",
-    "eckpunkt",
-    "verantwortlich",
-    "faellig",
-    "status",
-    "herkunft",
-]
+def get_entry(db: Database, kind: str, entry_id: int) -> Any | None:
+    """A goal (``kind`` "goals") or a first result ("results"), or ``None``."""
+    table = plan_goals if kind == "goals" else plan_results
+    with db.read() as s:
+        return s.execute(select(table).where(table.c.id == entry_id)).first()
 
 
-def export_csv(db: Database) -> str:
-    """The plan's measures as CSV, one row per measure with its working group."""
-    plan = load_plan(db)
-    rows = [(g.name, m) for g in plan.groups for m in g.measures] + [
-        ("", m) for m in plan.ungrouped
-    ]
-    return csv_text(
-        CSV_COLUMNS,
-        (
-            [
-                name,
-                m.title,
-                m.description,
-                m.cornerstone or "",
-                m.owner,
-                m.due.isoformat() if m.due else "",
-                m.status,
-                m.source,
-            ]
-            for name, m in rows
-        ),
-    )
+def update_goal(db: Database, goal_id: int, text: str) -> None:
+    value = _text(text, "text")
+    with db.write() as s:
+        s.execute(update(plan_goals).where(plan_goals.c.id == goal_id).values(text=value))
+
+
+def update_result(db: Database, result_id: int, text: str, recorded_on: str) -> None:
+    """Change a first result's text and the day it was recorded (``JJJJ-MM-TT``)."""
+    errors: dict[str, str] = {}
+    try:
+        value = _text(text, "text")
+    except Invalid as exc:
+        errors.update(exc.errors)
+    day: date | None = None
+    try:
+        day = date.fromisoformat(recorded_on.strip())
+    except ValueError:
+        errors["recorded_on"] = _("Bitte ein Datum im Format JJJJ-MM-TT angeben.")
+    if errors:
+        raise Invalid(errors)
+    with db.write() as s:
+        s.execute(
+            update(plan_results)
+            .where(plan_results.c.id == result_id)
+            .values(text=value, recorded_on=day)
+        )

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from starlette.responses import Response
 
 from ..domain import CORNERSTONES
+from ..exports import XLSX_MEDIA_TYPE
 from ..i18n import gettext as _
+from ..i18n import in_language
 from ..sdk import PageRequest
 from ..storage.tables import plan_goals, plan_groups, plan_measures, plan_results
-from . import EDIT, READ, module, service
+from . import EDIT, READ, exports, module, service
 from .service import Invalid, MeasureInput
 
 page = module.pages.page
@@ -36,7 +39,31 @@ def index(p: PageRequest) -> Response:
 
 @page("/export.csv", roles=READ, name="plan-export")
 def export(p: PageRequest) -> Response:
-    return p.download(service.export_csv(p.db), "massnahmenplan.csv", "text/csv; charset=utf-8")
+    """The plan as CSV: the measure rows as always, then groups, goals and first results."""
+    body = exports.export_csv(service.load_plan(p.db))
+    p.audit("plan.exported", "plan", format="csv")
+    return p.download(body, "massnahmenplan.csv", "text/csv; charset=utf-8")
+
+
+@page("/export.xlsx", roles=READ, name="plan-export-xlsx")
+def export_xlsx(p: PageRequest) -> Response:
+    body = exports.export_xlsx(service.load_plan(p.db), p.instance.settings.authority.name)
+    p.audit("plan.exported", "plan", format="xlsx")
+    return p.download(body, "massnahmenplan.xlsx", XLSX_MEDIA_TYPE)
+
+
+@page("/druck", roles=READ, name="plan-print")
+def print_view(p: PageRequest) -> Response:
+    """The plan as the seed shows it (goals, measures and first results side by side
+    per working group), laid out for paper."""
+    p.audit("plan.exported", "plan", format="print")
+    context = {
+        "plan": service.load_plan(p.db),
+        "titles": _titles(),
+        "today": date.today(),
+        **_choices(),
+    }
+    return p.render("plan/print.html", context)
 
 
 def _measure_form(
@@ -47,7 +74,8 @@ def _measure_form(
         "data": data,
         "errors": errors,
         "measure_id": measure_id,
-        "groups": [(str(g.id), g.name) for g in plan.groups],
+        # Names are the staff's German data: marked so on an English page.
+        "groups": [(str(g.id), in_language(g.name, "de")) for g in plan.groups],
         **_choices(),
     }
     return p.render("plan/measure_form.html", context, 400 if errors else 200)
@@ -160,6 +188,36 @@ def edit_group(p: PageRequest) -> Response:
     except Invalid as exc:
         return _group_form(p, values, exc.errors, row.id)
     return p.redirect("plan")
+
+
+def _entry_form(
+    p: PageRequest, kind: str, entry_id: int, values: dict[str, str], errors: dict[str, str]
+) -> Response:
+    context = {"kind": kind, "entry_id": entry_id, "values": values, "errors": errors}
+    return p.render("plan/entry_form.html", context, 400 if errors else 200)
+
+
+@page("/{kind:str}/{id:int}", methods=BOTH, roles=EDIT, name="plan-entry-edit")
+def edit_entry(p: PageRequest) -> Response:
+    """Changes a goal's text, or a first result's text and date."""
+    kind = p.param("kind")
+    row = service.get_entry(p.db, kind, p.param("id")) if kind in ("goals", "results") else None
+    if row is None:
+        p.not_found(_("Diesen Eintrag gibt es nicht."))
+    if p.method == "GET":
+        values = {"text": row.text}
+        if kind == "results":
+            values["recorded_on"] = row.recorded_on.isoformat()
+        return _entry_form(p, kind, row.id, values, {})
+    values = {"text": _text(p, "text"), "recorded_on": _text(p, "recorded_on")}
+    try:
+        if kind == "goals":
+            service.update_goal(p.db, row.id, values["text"])
+        else:
+            service.update_result(p.db, row.id, values["text"], values["recorded_on"])
+    except Invalid as exc:
+        return _entry_form(p, kind, row.id, values, exc.errors)
+    return p.redirect("plan", fragment=f"group-{row.group_id}")
 
 
 _DELETABLE = {

@@ -49,6 +49,7 @@ from ..errors import UserError
 from ..i18n import gettext as _
 from ..types import CornerstoneCell, CornerstoneRound, ProcessPhase, StateFigures, StateTable
 from . import summary as signing
+from .land_xlsx import XLSX_FILE, write_xlsx
 from .report import LABELS, copy_css, decimal, environment
 
 if TYPE_CHECKING:
@@ -487,6 +488,12 @@ TABLES_CSV_COLUMNS = ["authority", "name", "table", "column", "value", "suppress
 
 def write_tables_csv(path: Path, tables: list[ModuleTable]) -> None:
     """The modules' tables in long form (one figure per line), spreadsheet-safe."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        exports.write_csv(fh, TABLES_CSV_COLUMNS, tables_rows(tables), delimiter=",", bom=False)
+
+
+def tables_rows(tables: list[ModuleTable]) -> list[list[Any]]:
+    """The rows of :func:`write_tables_csv` (and of the XLSX's second sheet)."""
     rows: list[list[Any]] = []
     for table in tables:
         for a, t in table.rows:
@@ -495,8 +502,7 @@ def write_tables_csv(path: Path, tables: list[ModuleTable]) -> None:
                 shown = _number(value) if isinstance(value, float) else value
                 suppressed = "true" if cell.suppressed else "false"
                 rows.append([a.slug, a.name, t.key, column, shown, suppressed])
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        exports.write_csv(fh, TABLES_CSV_COLUMNS, rows, delimiter=",", bom=False)
+    return rows
 
 
 def _chart(group: VersionGroup) -> dict[str, Any]:
@@ -570,6 +576,13 @@ def build_report(
     tables = module_tables(authorities)
     if tables:
         write_tables_csv(output / TABLES_CSV_FILE, tables)
+    write_xlsx(
+        output / XLSX_FILE,
+        CSV_COLUMNS,
+        _csv_rows(authorities, groups),
+        verified=keys is not None,
+        tables=(TABLES_CSV_COLUMNS, tables_rows(tables)) if tables else None,
+    )
     html = (
         environment()
         .get_template("landesbericht.html")
@@ -586,6 +599,7 @@ def build_report(
             verified_by_register=keys is not None,
             css_string=_css_string,
             csv_file=CSV_FILE,
+            xlsx_file=XLSX_FILE,
             module_tables=tables,
             tables_csv_file=TABLES_CSV_FILE,
         )
