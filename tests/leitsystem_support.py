@@ -199,14 +199,36 @@ def _order(line: list[Fragment]) -> str:
     return "".join("".join(x.text for x in (reversed(fs) if d == "R" else fs)) for d, fs in runs)
 
 
-def page_text(page: Any) -> str:
+def _lines(page: Any) -> list[list[Fragment]]:
     lines: list[tuple[float, list[Fragment]]] = []
     for f in sorted(fragments(page), key=lambda f: -f.y):
         if lines and abs(lines[-1][0] - f.y) < 0.6 * max(f.size, 1):
             lines[-1][1].append(f)
         else:
             lines.append((f.y, [f]))
-    return "\n".join(_order(fs) for _, fs in lines)
+    return [fs for _, fs in lines]
+
+
+def page_text(page: Any) -> str:
+    return "\n".join(_order(fs) for fs in _lines(page))
+
+
+def sized_runs(data: bytes) -> list[tuple[str, float]]:
+    """(text, font size in pt) of every run of text on a one-page PDF, in logical order;
+    runs of different sizes on one line (German and Arabic columns) stay apart."""
+    import io
+
+    (page,) = pypdf.PdfReader(io.BytesIO(data)).pages
+    out = []
+    for line in _lines(page):
+        for size in sorted({round(f.size, 2) for f in line}):
+            same = [f for f in line if round(f.size, 2) == size]
+            for direction in ("L", "R"):
+                # Columns side by side: German (left to right) and right-to-left apart.
+                part = [f for f in same if (_direction(f.text) or "L") == direction]
+                if part:
+                    out.append((normalize(_order(part)), size))
+    return out
 
 
 def normalize(text: str) -> str:

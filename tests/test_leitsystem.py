@@ -356,7 +356,9 @@ def test_plain_language_is_offered_for_first_information(demo, make_client):
     page = client.get("/leitsystem/info/aufenthalt?lang=de-x-ls")
     assert '<html lang="de" dir="ltr">' in page.text
     assert "Das bringen Sie mit" in page.text
-    assert 'href="?lang=de-x-ls"' in page.text and "Leichte Sprache" in page.text
+    # Offered in the layout's one language selector, beside the other languages.
+    assert 'href="/leitsystem/info/aufenthalt?lang=de-x-ls"' in page.text
+    assert "Leichte Sprache" in page.text and "info-langs" not in page.text
     index = client.get("/leitsystem/info/?lang=de-x-ls")
     assert "/leitsystem/info/kasse?lang=de-x-ls" in index.text
     assert "/leitsystem/info/aufzug" not in index.text  # facilities have no info page

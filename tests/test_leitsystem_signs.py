@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
@@ -27,7 +28,7 @@ from willkommen_core.cli import cli as main
 from willkommen_core.instance import Instance
 from willkommen_core.storage import migrate
 from willkommen_core.testing.instance import write_instance
-from willkommen_plugins.leitsystem import content, render, store
+from willkommen_plugins.leitsystem import address, content, render, store
 
 ALL = ["de", "en", "uk", "ru", "ar", "fa", "ps", "pl", "ro", "tr"]
 BASE = "https://willkommen.magdeburg.example"
@@ -195,7 +196,9 @@ def _difference(a: Image.Image, b: Image.Image) -> float:
     [("ar", "tuer-haus-a-1-14"), ("uk", "tuer-haus-a-0-01"), ("ar", "weg-haus-a-0-00")],
 )
 def test_rendered_signs_match_the_reviewed_reference_images(demo, lang, sign_id):
-    """A shaping, bidi or font regression changes these pixels (tolerance: 0.5 %)."""
+    """A shaping, bidi or font regression changes these pixels (tolerance: 0.5 %).
+    After an intended change: look at the new images, then rewrite them with
+    ``LEITSYSTEM_UPDATE_IMAGES=1`` (the test then writes instead of comparing)."""
     instance, _, _ = demo
     theme = render.theme_for(instance)
     (sign,) = [
@@ -205,12 +208,46 @@ def test_rendered_signs_match_the_reviewed_reference_images(demo, lang, sign_id)
     ]
     png = render.render(sign, "a4", "png", ppi=50)
     reference = REFERENCES / f"{lang}-{sign_id}.png"
+    if os.environ.get("LEITSYSTEM_UPDATE_IMAGES"):
+        reference.write_bytes(png)
     got = Image.open(io.BytesIO(png))
     want = Image.open(reference)
     assert got.size == want.size
     assert _difference(got, want) < 0.005, (
         f"{reference.name}: differs; review and replace if intended"
     )
+
+
+DOC_IMAGES = Path(__file__).parents[1] / "docs" / "img"
+
+
+@pytest.mark.parametrize(
+    ("lang", "sign_id", "name"),
+    [
+        ("de", "weg-haus-a-0-00", "leitsystem-weg-de.png"),
+        ("ar", "weg-haus-a-0-00", "leitsystem-weg-ar.png"),
+        ("ar", "tuer-haus-a-0-01", "leitsystem-tuer-ar.png"),
+    ],
+)
+def test_the_screenshots_in_the_docs_show_the_signs_as_they_are(demo, lang, sign_id, name):
+    """docs/leitsystem.md explains signs beside these images: they must stay current
+    (``LEITSYSTEM_UPDATE_IMAGES=1`` rewrites them, reduced to 64 colours)."""
+    instance, _, _ = demo
+    theme = render.theme_for(instance)
+    (sign,) = [
+        s
+        for s in render.signs(instance, store.load(instance.db), lang, theme, BASE)
+        if s.id == sign_id
+    ]
+    got = Image.open(io.BytesIO(render.render(sign, "a4", "png", ppi=60))).convert("RGB")
+    path = DOC_IMAGES / name
+    if os.environ.get("LEITSYSTEM_UPDATE_IMAGES"):
+        got.quantize(64).save(path, optimize=True)
+    assert name in (DOC_IMAGES.parent / "leitsystem.md").read_text(encoding="utf-8")
+    want = Image.open(path)
+    assert got.size == want.size
+    assert _difference(got, want.convert("RGB")) < 0.005, f"{name}: differs; review and replace"
+    assert path.stat().st_size < 80_000
 
 
 def test_a_shaping_regression_would_be_caught(demo):
@@ -296,6 +333,8 @@ def test_build_refuses_unknown_languages_and_a_missing_base_url(tmp_path):
     )
     assert result.exit_code == 1
     assert "--lang xx: no sign texts for this language" in result.output
+    # The demo content notes where `willkommen demo` serves; without it, no address.
+    (instance.root / address.FILE).unlink()
     result = runner.invoke(
         main, ["--instance", str(instance.root), "leitsystem", "build", "-o", str(tmp_path / "o")]
     )

@@ -30,6 +30,11 @@ def group() -> None:
     """The commands below attach themselves with ``@group.command``."""
 
 
+def split_languages(values: tuple[str, ...]) -> list[str]:
+    """``--lang de,ar --lang uk`` as ``["de", "ar", "uk"]`` (blanks around commas ignored)."""
+    return [code.strip() for value in values for code in value.split(",") if code.strip()]
+
+
 @group.command("build")
 @click.option(
     "--output",
@@ -39,7 +44,10 @@ def group() -> None:
     help="Folder for the signs (<lang>/<size>/<sign>.pdf|svg and manifest.json).",
 )
 @click.option(
-    "--lang", "langs", multiple=True, help="Sign language (repeatable); default: all configured."
+    "--lang",
+    "langs",
+    multiple=True,
+    help="Sign languages, comma-separated (de,ar) or repeated; default: all configured.",
 )
 @click.option(
     "--size", "sizes", multiple=True, type=click.Choice(["a4", "a3"]), help="Default: both."
@@ -47,7 +55,12 @@ def group() -> None:
 @click.option(
     "--format", "formats", multiple=True, type=click.Choice(["pdf", "svg"]), help="Default: both."
 )
-@click.option("--base-url", default=None, help="Overrides [leitsystem] base_url for the QR codes.")
+@click.option(
+    "--base-url",
+    default=None,
+    help="Address for the QR codes; default: [leitsystem] base_url, else the address "
+    "the instance was last served at.",
+)
 @click.pass_obj
 def build(
     obj: Any,
@@ -58,24 +71,19 @@ def build(
     base_url: str | None,
 ) -> None:
     """Build every sign of every site: door and direction signs, floor directories, overviews."""
-    from willkommen_core.errors import Problem, UserError
+    from willkommen_core.errors import UserError
 
-    from . import content, render, store
+    from . import address, content, render, store
 
     instance = _open(obj)
     problems = content.problems(instance, instance.plugin_settings(NAME))
     if problems:
         raise UserError("the guidance system's content has problems:", problems)
-    base = base_url or instance.plugin_settings(NAME).base_url
-    if not base:
-        raise UserError(
-            "the QR codes need the instance's public address:",
-            [Problem("willkommen.toml", "leitsystem.base_url", "is empty (or pass --base-url)")],
-        )
+    base, source = address.base_url(instance, base_url)
     sites = store.load(instance.db, [s.name for s in instance.settings.authority.sites])
     if not sites:
         raise UserError("no buildings yet: enter them under /leitsystem/ or import a file")
-    chosen = render.sign_languages(instance, langs)
+    chosen = render.sign_languages(instance, split_languages(langs))
     started = time.perf_counter()
     manifest = render.build(
         instance,
@@ -87,6 +95,8 @@ def build(
         formats=formats or render.FORMATS,
     )
     files = sum(len(m["files"]) for m in manifest)
+    if source != "--base-url":
+        click.echo(f"QR codes lead to {base} ({source})")
     click.echo(
         f"{len(manifest)} signs in {len(chosen)} language(s) ({', '.join(chosen)}), "
         f"{files} files in {output} ({time.perf_counter() - started:.1f} s)"

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import store
+from . import address, store
 from .model import Building, Floor, Room, Route, Site
 
 HOURS_MAIN = "Mo-Fr 08:00-12:00; Di, Do 13:00-18:00"
+DEMO_ADDRESS = "http://127.0.0.1:8000"
+"""Where ``willkommen demo`` serves by default: the demo's signs lead there until a
+staff page of the running demo notes the address it is really served at."""
 
 
 def demo_site(site_name: str) -> Site:
@@ -79,6 +82,8 @@ def demo_site(site_name: str) -> Site:
 
 def seed(instance: Any) -> None:
     """Idempotent: only an empty guidance system gets the demo site."""
+    if address.remembered(instance) is None:
+        address.remember(instance, DEMO_ADDRESS)
     if not store.is_empty(instance.db):
         return
     store.replace(instance.db, [demo_site(instance.settings.authority.sites[0].name)])

@@ -66,12 +66,26 @@ def parse(text: str) -> list[Entry]:
     return entries
 
 
+LIST_SEPARATOR = {"ar": "، ", "fa": "، ", "ps": "، "}
+"""The comma of the Arabic script (U+060C) in Arabic, Persian and Pashto day lists."""
+PLAIN_GERMAN = "de-x-ls"
+
+
+def separator(lang: str) -> str:
+    """The list separator of ``lang``: the Arabic comma in Arabic-script languages."""
+    return LIST_SEPARATOR.get(lang, ", ")
+
+
 def localized(text: str, lang: str) -> list[tuple[str, str]]:
-    """(days, times) per entry in ``lang``, e.g. ("Mo–Fr", "08:00–12:00")."""
+    """(days, times) per entry in ``lang``, e.g. ("Mo–Fr", "08:00–12:00").
+
+    Plain language (Leichte Sprache) writes days and ranges out: "Montag bis Freitag",
+    "Dienstag und Donnerstag", "8:00 bis 12:00 Uhr"; abbreviations are hard to read."""
     from babel.dates import get_day_names
 
+    plain = lang == PLAIN_GERMAN
     locale = "de" if lang.startswith("de") else lang
-    names = get_day_names("abbreviated", locale=locale)
+    names = get_day_names("wide" if plain else "abbreviated", locale=locale)
     try:
         entries = parse(text)
     except HoursError:
@@ -80,8 +94,20 @@ def localized(text: str, lang: str) -> list[tuple[str, str]]:
     for e in entries:
         d = list(e.days)
         if len(d) > 2 and d == list(range(d[0], d[-1] + 1)):
-            days = f"{names[d[0]]}–{names[d[-1]]}"
+            days = f"{names[d[0]]} bis {names[d[-1]]}" if plain else f"{names[d[0]]}–{names[d[-1]]}"
+        elif plain:
+            head = ", ".join(names[i] for i in d[:-1])
+            days = f"{head} und {names[d[-1]]}" if head else names[d[0]]
         else:
-            days = ", ".join(names[i] for i in d)
-        out.append((days, ", ".join(f"{a}–{b}" for a, b in e.times)))
+            days = separator(lang).join(names[i] for i in d)
+        if plain:
+            times = " und ".join(f"{_plain_time(a)} bis {_plain_time(b)} Uhr" for a, b in e.times)
+        else:
+            times = separator(lang).join(f"{a}–{b}" for a, b in e.times)
+        out.append((days, times))
     return out
+
+
+def _plain_time(value: str) -> str:
+    """``08:00`` as ``8:00``: a leading zero is one more thing to read."""
+    return value.lstrip("0") if not value.startswith("00") else value[1:]

@@ -39,6 +39,16 @@ FIXED_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 PT_MM = 25.4 / 72
 ARROW_ROTATION = {"right": 0, "left": 180, "ahead": -90, "back": 90, "up": -45, "down": 45}
 """ISO 7001 style: an arrow pointing up means straight ahead; diagonals mean up/down stairs."""
+ARROW_ORDER = ("ahead", "left", "right", "up", "down", "back")
+"""Direction signs list their arrows in this order, each direction once with all its goals."""
+ENTRANCE_SERVICE = "ausgang"
+"""A direction sign at a room with this service hangs at the entrance ("Sie sind hier")."""
+MIN_PT = {"title": 20.0, "detail": 16.0}
+"""Smallest type on an A4 sign in pt (A3: times √2): titles (services, destinations,
+headers) and details (opening hours, QR captions, floors). With Noto Sans' cap height
+of 0.714 em that is 5.0 and 4.0 mm; docs/leitsystem.md gives the reading distances."""
+CAP_HEIGHT_EM = 0.714
+"""Cap height of Noto Sans (OS/2 sCapHeight 714 of 1000 units)."""
 
 
 # -- fonts and compiler ---------------------------------------------------------------
@@ -98,6 +108,50 @@ def info_url(base_url: str, service: str, lang: str) -> str:
     return f"{base_url.rstrip('/')}/leitsystem/info/{service}?lang={lang}"
 
 
+def link_url(base_url: str, path: str, lang: str) -> str:
+    """Absolute address of another module's customer page, in the sign's language
+    (unless the module's path names a language already)."""
+    url = f"{base_url.rstrip('/')}/{path.lstrip('/')}"
+    if re.search(r"[?&]lang=", path):
+        return url
+    return f"{url}{'&' if '?' in path else '?'}lang={lang}"
+
+
+@dataclass(frozen=True)
+class PrintedLink:
+    """A customer page another module offers for print, with its captions by language."""
+
+    path: str
+    titles: tuple[tuple[str, str], ...]
+    """(language, caption): German and the sign's language where the module has them."""
+
+
+def customer_links(instance: Any, lang: str) -> list[PrintedLink]:
+    """Pages other modules offer customers for the signs (hook ``customer_links`` with
+    ``signs`` in ``places``), asked in the sign's language (its path is printed) and in
+    German; one page is one link whatever its query. A module's fallback caption is
+    used only when it has the page in neither language."""
+    found: dict[str, tuple[str, dict[str, str]]] = {}
+    fallback: dict[str, tuple[str, str]] = {}
+    for code in dict.fromkeys((lang, "de")):
+        for link in instance.plugins.call_list("customer_links", instance=instance, language=code):
+            if "signs" not in link.places or not link.path or not link.title:
+                continue
+            key = link.path.split("?")[0]
+            titles = found.setdefault(key, (link.path, {}))[1]
+            if link.language == code:
+                titles[code] = link.title
+            else:
+                fallback.setdefault(key, (link.language, link.title))
+    out = []
+    for key, (path, titles) in found.items():
+        ordered = tuple(
+            (code, titles[code]) for code in dict.fromkeys(("de", lang)) if code in titles
+        )
+        out.append(PrintedLink(path, ordered or (fallback[key],)))
+    return out
+
+
 # -- sign specifications --------------------------------------------------------------
 
 
@@ -119,10 +173,13 @@ class Sign:
         """Every text run on the sign (what a reader of the PDF must get back)."""
         runs = list(self.data["header"]["lines"])
         for row in self.data["rows"]:
-            runs += row["lines"]
+            for item in _items(row):
+                runs += item["lines"]
         footer = self.data.get("footer")
         if footer:
-            runs += footer["lines"] + footer.get("qr_lines", [])
+            runs += footer["lines"]
+            for qr in footer.get("qrs", []):
+                runs += qr["lines"]
         return runs
 
     def page(self, size: str) -> tuple[float, float]:
@@ -131,12 +188,22 @@ class Sign:
         return (w, h) if size == "a4" else (round(w * math.sqrt(2)), round(h * math.sqrt(2)))
 
 
-def _run(text: Any, lang: str, size: float, bold: bool = False) -> dict[str, Any]:
+def _items(row: dict[str, Any]) -> list[dict[str, Any]]:
+    """The goals of a row: a direction sign's row groups several under one arrow."""
+    items: list[dict[str, Any]] = row.get("items", [row])
+    return items
+
+
+def _run(
+    text: Any, lang: str, size: float, bold: bool = False, kind: str = "title"
+) -> dict[str, Any]:
+    """A text run; ``kind`` (title or detail) sets the smallest size it may shrink to."""
     return {
         "t": str(text),
         "lang": lang,
         "dir": content.direction(lang),
-        "size": size,
+        "size": max(size, MIN_PT[kind]),
+        "min": MIN_PT[kind],
         "bold": bold,
     }
 
@@ -152,17 +219,21 @@ class _Builder:
         self.theme = theme
         self.base_url = base_url
         self.services = content.services(instance)
+        self.links = customer_links(instance, lang)
 
-    def both(self, get: Any, size: float, bold: bool = False) -> list[dict[str, Any]]:
-        """German run and, when translated, the run in the set's language."""
+    def both(
+        self, get: Any, size: float, bold: bool = False, kind: str = "title"
+    ) -> list[dict[str, Any]]:
+        """German run and, when translated, the run in the set's language: both at the
+        same size and weight (neither language is the lesser one)."""
         out = []
         german = get(self.de)
         if german is not None:
-            out.append(_run(german, "de", size, bold))
+            out.append(_run(german, "de", size, bold, kind))
         if self.other is not None:
             other = get(self.other)
             if other is not None:
-                out.append(_run(other, self.lang, size * 0.85, bold))
+                out.append(_run(other, self.lang, size, bold, kind))
         return out
 
     def service_title(self, t: Texts, sid: str) -> Any:
@@ -188,21 +259,47 @@ class _Builder:
 def _line_height_mm(run: dict[str, Any], width_mm: float) -> float:
     size_mm = run["size"] * PT_MM
     chars_per_line = max(1, int(width_mm / (size_mm * 0.56)))
-    return math.ceil(len(run["t"]) / chars_per_line) * size_mm * 1.3 + 1.2
+    # Line boxes as sign.typ sets them: Latin 1.36 em, Arabic script 1.6 em.
+    box = 1.6 if run["dir"] == "rtl" else 1.36
+    return math.ceil(len(run["t"]) / chars_per_line) * size_mm * box + 0.5
+
+
+def _width_mm(run: dict[str, Any]) -> float:
+    """Rough width of a run on one line (0.52 em a character, 0.58 em in bold)."""
+    return len(run["t"]) * run["size"] * PT_MM * (0.58 if run["bold"] else 0.52)
+
+
+def _sized(run: dict[str, Any], factor: float) -> dict[str, Any]:
+    return {**run, "size": max(run["min"], run["size"] * factor)}
+
+
+def _text_height(lines: list[dict[str, Any]], width_mm: float, columns: int) -> float:
+    """Height of a goal's lines: stacked, or each language in its own column."""
+    if columns == 1:
+        return sum(_line_height_mm(r, width_mm) for r in lines)
+    langs = dict.fromkeys(r["lang"] for r in lines)
+    width = width_mm / len(langs) - 3
+    return max(sum(_line_height_mm(r, width) for r in lines if r["lang"] == lang) for lang in langs)
 
 
 def _fit(
-    rows: list[dict[str, Any]], avail_mm: float, text_width_mm: float, picto: float, gap: float
+    rows: list[dict[str, Any]],
+    avail_mm: float,
+    text_width_mm: float,
+    picto: float,
+    gap: float,
+    columns: int = 1,
 ) -> float:
-    """Factor (<= 1) that makes the rows fit the space left on the page."""
+    """Factor (<= 1.25) that makes the rows fit the space left on the page; no text
+    shrinks below its minimum size (:data:`MIN_PT`), so the smallest factor may not fit."""
     for factor in (1.25, 1.1, 1.0, 0.9, 0.8, 0.7, 0.62, 0.55, 0.48, 0.42, 0.36, 0.3):
         total = 0.0
         for row in rows:
-            text_h = sum(
-                _line_height_mm({**r, "size": r["size"] * factor}, text_width_mm)
-                for r in row["lines"]
-            )
-            total += max(picto * factor, text_h) + gap * factor
+            for item in _items(row):
+                sized = [_sized(r, factor) for r in item["lines"]]
+                text_h = _text_height(sized, text_width_mm, columns)
+                total += max(picto * factor, text_h) + gap * factor * 0.4
+            total += gap * factor * 0.6
         if total <= avail_mm:
             return factor
     return 0.3
@@ -210,8 +307,9 @@ def _fit(
 
 def _scale_rows(rows: list[dict[str, Any]], factor: float) -> None:
     for row in rows:
-        for r in row["lines"]:
-            r["size"] = round(r["size"] * factor, 2)
+        for item in _items(row):
+            for r in item["lines"]:
+                r["size"] = round(max(r["min"], r["size"] * factor), 2)
 
 
 def _spec(
@@ -225,32 +323,46 @@ def _spec(
     lead_width: float = 0,
     text_width: float,
     avail: float,
+    columns: int = 1,
 ) -> dict[str, Any]:
-    factor = _fit(rows, avail, text_width, picto, 5)
+    factor = _fit(rows, avail, text_width, picto, 5, columns)
     _scale_rows(rows, factor)
     return {
         "header": header,
         "rows": rows,
         "footer": footer,
-        "picto_size": round(picto * factor, 2),
+        "picto_size": round(max(picto * factor, picto / 2), 2),
+        "picto_min": picto / 2,
         "lead_size": round(30 * max(factor, 0.6), 2),
         "lead_width": lead_width,
         "row_gap": round(5 * factor, 2),
+        "item_gap": round(2 * factor, 2),
         "qr_size": 38,
+        "qr_width": 66,
+        "columns": columns,
         "theme": b.theme.__dict__,
     }
 
 
 def _hours_lines(b: _Builder, room: Room) -> list[dict[str, Any]]:
-    lines = b.both(lambda t: t.label("opening_hours", fallback=False), 13, bold=True)
+    """Heading and hours in German, then in the set's language (each block together)."""
+    heading = b.both(lambda t: t.label("opening_hours", fallback=False), 16, True, "detail")
     if not room.opening_hours:
-        return lines + b.both(lambda t: t.label("by_appointment", fallback=False), 12)
+        by_appointment = b.both(
+            lambda t: t.label("by_appointment", fallback=False), 16, False, "detail"
+        )
+        return _interleave(heading, by_appointment)
+    lines = []
     for lang_texts, lang in ((b.de, "de"), (b.other, b.lang)):
         if lang_texts is None:
             continue
         for days, times in hours.localized(room.opening_hours, lang):
-            lines.append(_run(f"{days} {times}", lang, 12 if lang == "de" else 11))
-    return lines
+            lines.append(_run(f"{days} {times}", lang, 16, kind="detail"))
+    return _interleave(heading, lines)
+
+
+def _qr_block(url: str, lines: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"svg": qr_svg(url), "lines": lines}
 
 
 def door_sign(b: _Builder, building: Building, floor: Floor, room: Room) -> Sign:
@@ -261,7 +373,7 @@ def door_sign(b: _Builder, building: Building, floor: Floor, room: Room) -> Sign
             lambda t: _join(
                 t.label("room", fallback=False, number=room.number), b.floor_of(t, floor.level)
             ),
-            18,
+            20,
         ),
     }
     rows = [
@@ -276,13 +388,30 @@ def door_sign(b: _Builder, building: Building, floor: Floor, room: Room) -> Sign
     urls: list[str] = []
     facility = all(b.services.get(s) and b.services[s].facility for s in room.services)
     if not facility:
-        footer = {"lines": _hours_lines(b, room)}
+        qrs = []
         if info:
             url = info_url(b.base_url, info[0], b.lang)
             urls.append(url)
-            footer["qr"] = qr_svg(url)
-            footer["qr_lines"] = b.both(lambda t: t.label("scan_qr", fallback=False), 8)
-    avail = 210 - 24 - 42 - (60 if footer else 0)
+            scan = b.both(lambda t: t.label("scan_qr", fallback=False), 16, False, "detail")
+            qrs.append(_qr_block(url, scan))
+        for link in b.links:
+            url = link_url(b.base_url, link.path, b.lang)
+            urls.append(url)
+            qrs.append(
+                _qr_block(url, [_run(t, code, 16, kind="detail") for code, t in link.titles])
+            )
+        lines = _hours_lines(b, room)
+        # Languages side by side where each line fits its half: of the width left of one
+        # QR code, or of the whole width above a row of more than two.
+        if len(qrs) > 2:
+            half = (297 - 24 - 6) / 2
+        else:
+            half = (297 - 24 - 66 - 5 - 6) / 2 if len(qrs) <= 1 else 0
+        widest = max((_width_mm(r) for r in lines), default=0)
+        footer = {"lines": lines, "qrs": qrs, "side_by_side": widest <= half}
+    # Room for the footer: the QR box (code and four caption lines), or with more than
+    # two codes the hours above a row of them.
+    avail = 210 - 24 - 42 - ((92 if len(footer["qrs"]) <= 2 else 130) if footer else 0)
     data = _spec(b, "door", header, rows, footer, picto=26, text_width=297 - 24 - 36, avail=avail)
     return Sign(
         f"{KIND_FOLDERS['door']}-{slug(building.name)}-{slug(room.number)}",
@@ -303,24 +432,48 @@ def _join(*parts: Any) -> str | None:
 def direction_sign(
     b: _Builder, building: Building, origin: tuple[Floor, Room], routes: list[Any]
 ) -> Sign:
+    """Arrows grouped by direction (each once, in :data:`ARROW_ORDER`); a goal on another
+    floor names that floor beside its arrow; at the entrance: "Eingang / Sie sind hier"."""
     floor, room = origin
     rooms = building.rooms()
-    header = {
-        "lines": b.both(lambda t: _join(b.titles(t, room), b.floor_of(t, floor.level)), 20, True),
-    }
-    rows = []
+    if ENTRANCE_SERVICE in room.services:
+
+        def here(t: Texts) -> Any:
+            return _join(t.label("entrance_here", fallback=False), b.floor_of(t, floor.level))
+    else:
+
+        def here(t: Texts) -> Any:
+            return _join(b.titles(t, room), b.floor_of(t, floor.level))
+
+    header = {"lines": b.both(here, 20, True)}
+    by_arrow: dict[str, list[dict[str, Any]]] = {}
     for w in routes:
-        _dest_floor, dest = rooms[w.destination]
-        rows.append(
-            {
-                "arrow": b.arrow(w.arrow),
-                "pictos": [b.picto(dest.services[0])],
-                "lines": b.both(lambda t, d=dest: b.titles(t, d), 28, True),
-                "trail": dest.number,
-            }
+        dest_floor, dest = rooms[w.destination]
+        lines = b.both(lambda t, d=dest: b.titles(t, d), 28, True)
+        if dest_floor.level != floor.level:
+            # The goal is on another floor: say which, under its name, in each language.
+            level = dest_floor.level
+            lines = _interleave(
+                lines, b.both(lambda t, n=level: b.floor_of(t, n), 18, True, "detail")
+            )
+        by_arrow.setdefault(w.arrow, []).append(
+            {"pictos": [b.picto(dest.services[0])], "lines": lines, "trail": dest.number}
         )
+    rows = [
+        {"arrow": b.arrow(arrow), "items": by_arrow[arrow]}
+        for arrow in ARROW_ORDER
+        if arrow in by_arrow
+    ]
     data = _spec(
-        b, "direction", header, rows, None, picto=24, text_width=297 - 24 - 90, avail=210 - 24 - 32
+        b,
+        "direction",
+        header,
+        rows,
+        None,
+        picto=17,
+        text_width=297 - 24 - 90,
+        avail=210 - 24 - 32,
+        columns=2 if b.other is not None else 1,
     )
     return Sign(
         f"{KIND_FOLDERS['direction']}-{slug(building.name)}-{slug(room.number)}",
@@ -336,7 +489,7 @@ def directory_sign(b: _Builder, building: Building, floor: Floor) -> Sign:
         "big": str(floor.level),
         "big_size": 58,
         "lines": b.both(lambda t: b.floor_of(t, floor.level), 24, True)
-        + b.both(lambda t: t.label("floor_directory", fallback=False), 14),
+        + b.both(lambda t: t.label("floor_directory", fallback=False), 16, False, "detail"),
     }
     rows = [
         {
@@ -380,7 +533,7 @@ def overview_sign(b: _Builder, building: Building) -> Sign:
     header = {
         "lines": [
             _run(building.name, "de", 26, True),
-            *b.both(lambda t: t.label("building_overview", fallback=False), 16),
+            *b.both(lambda t: t.label("building_overview", fallback=False), 16, False, "detail"),
         ],
     }
     rows = []
@@ -397,7 +550,7 @@ def overview_sign(b: _Builder, building: Building) -> Sign:
                 "pictos": [b.picto(s) for s in sids[:4]],
                 "lines": _interleave(
                     b.both(lambda t, f=floor: b.floor_of(t, f.level), 22, True),
-                    b.both(services_of, 16),
+                    b.both(services_of, 16, False, "detail"),
                 ),
             }
         )
@@ -476,11 +629,18 @@ def render(sign: Sign, size: str, fmt: str, comp: Any = None, ppi: float | None 
         pages = len(result) if isinstance(result, list) else _pdf_pages(result, fmt)
         if pages == 1:
             return result[0] if isinstance(result, list) else result
-        # The size estimate was too generous: shrink the rows for every format of this sign.
+        # The size estimate was too generous: shrink the rows for every format of this
+        # sign, never below the minimum type sizes.
         _scale_rows(sign.data["rows"], 0.88)
-        sign.data["picto_size"] = round(sign.data["picto_size"] * 0.88, 2)
+        sign.data["picto_size"] = round(
+            max(sign.data["picto_size"] * 0.88, sign.data["picto_min"]), 2
+        )
         data = {**data, **sign.data}
-    raise RuntimeError(f"sign {sign.id} ({sign.lang}, {size}) does not fit on one page")
+    raise UserError(
+        f"sign {sign.id} ({sign.lang}, {size}) does not fit on one page at the minimum type "
+        f"sizes ({MIN_PT['title']:g} pt titles, {MIN_PT['detail']:g} pt details on A4): "
+        "give it fewer routes, rooms or QR codes, or shorter texts"
+    )
 
 
 def theme_for(instance: Any) -> Theme:

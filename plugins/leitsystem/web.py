@@ -10,16 +10,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from markupsafe import Markup
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from willkommen_core.errors import UserError
-from willkommen_core.i18n import current_language
+from willkommen_core.i18n import current_language, in_language
 from willkommen_core.i18n import gettext as _
 from willkommen_core.sdk import PageRequest
 
-from . import EDITOR_ROLES, READER_ROLES, content, exchange, hours, model, module, store
+from . import EDITOR_ROLES, READER_ROLES, address, content, exchange, hours, model, module, store
 from .content import ACCESS_FLAGS, ARROWS, INFO_LANGUAGES, PLAIN_GERMAN, Texts
 
 log = logging.getLogger("willkommen.leitsystem")
@@ -61,8 +62,13 @@ def _access_labels() -> dict[str, str]:
 
 
 def _service_titles(p: PageRequest) -> dict[str, str]:
-    de = Texts(p.instance, "de")
-    return {sid: str(de.service(sid) or sid) for sid in content.services(p.instance)}
+    """The services in the page's language; German (marked so) where that has none."""
+    texts = Texts(p.instance, current_language())
+    titles = {}
+    for sid in content.services(p.instance):
+        found = texts.service(sid)
+        titles[sid] = in_language(found.text, found.lang) if found else sid
+    return titles
 
 
 def _floor_name(level: int) -> str:
@@ -79,7 +85,8 @@ def _common(p: PageRequest) -> dict[str, Any]:
         "arrow_labels": _arrow_labels(),
         "access_labels": _access_labels(),
         "floor_name": _floor_name,
-        "names": lambda ids, labels: ", ".join(labels.get(i, i) for i in ids),
+        # Markup keeps each name's own language (a German fallback is marked).
+        "names": lambda ids, labels: Markup(", ").join(labels.get(i, i) for i in ids),
     }
 
 
@@ -137,6 +144,7 @@ def _index(
 
 @page("/", roles=READER_ROLES)
 def index(p: PageRequest) -> Response:
+    _base_url(p)  # staff pages only: a public request's Host header must not set it
     return _index(p)
 
 
@@ -379,8 +387,14 @@ def export_file(p: PageRequest) -> Response:
 
 
 def _base_url(p: PageRequest) -> str:
+    """``[leitsystem] base_url``, else the address these pages are served at (remembered
+    for ``willkommen leitsystem build``)."""
     configured: str = p.settings.base_url
-    return configured or str(p.request.base_url).rstrip("/")
+    if configured:
+        return configured
+    served = str(p.request.base_url).rstrip("/")
+    address.remember(p.instance, served)
+    return served
 
 
 def _sign_set(p: PageRequest, lang: str) -> list[Any]:
@@ -441,7 +455,10 @@ def sign_file(p: PageRequest) -> Response:
         raise HTTPException(409, str(exc)) from exc
     if not found:
         p.not_found()
-    data = signs.render(found[0], size, fmt, ppi=48 if fmt == "png" else None)
+    try:
+        data = signs.render(found[0], size, fmt, ppi=48 if fmt == "png" else None)
+    except UserError as exc:  # does not fit at the minimum type sizes: say which sign
+        raise HTTPException(409, str(exc)) from exc
     media = {"pdf": "application/pdf", "svg": "image/svg+xml", "png": "image/png"}[fmt]
     if p.query("download"):
         return p.download(data, f"{sign_id}-{lang}-{size}.{fmt}", media)
@@ -452,8 +469,9 @@ def sign_file(p: PageRequest) -> Response:
 
 
 def _content_lang(p: PageRequest) -> str:
-    """The language of the texts: ``?lang=`` when the instance offers it, else the UI's."""
-    asked = p.query("lang")
+    """The language of the texts: the reader's choice in the layout's one language
+    selector (Leichte Sprache included) when the instance offers it, else the UI's."""
+    asked = p.query("lang") or getattr(p.request.state, "language_choice", "")
     offered = list(p.instance.settings.languages)
     if asked == PLAIN_GERMAN or (asked in offered and asked in INFO_LANGUAGES):
         return asked
@@ -461,12 +479,7 @@ def _content_lang(p: PageRequest) -> str:
     return lang if lang in INFO_LANGUAGES else "de"
 
 
-def _info_languages(p: PageRequest) -> list[tuple[str, str]]:
-    offered = [c for c in p.instance.settings.languages if c in INFO_LANGUAGES]
-    return [(code, content.native(code)) for code in [*offered, PLAIN_GERMAN]]
-
-
-@page("/info/", public=True)
+@page("/info/", public=True, audience="customers")
 def info_index(p: PageRequest) -> Response:
     lang = _content_lang(p)
     t = Texts(p.instance, lang)
@@ -488,8 +501,8 @@ def info_index(p: PageRequest) -> Response:
         {
             "t": t,
             "items": items,
+            "links": customer_links(p.instance, lang),
             "content_lang": lang,
-            "info_langs": _info_languages(p),
             "lang": content.html_lang(lang),
             "dir": t.dir,
         },
@@ -527,7 +540,28 @@ def _partners(instance: Any, lang: str) -> list[Any] | None:
     ]
 
 
-@page("/info/{service}", public=True)
+def _origin(t: Texts, room: model.Room) -> str:
+    """Where a route starts, as its sign says: the entrance by that name (not "exit")."""
+    from .render import ENTRANCE_SERVICE
+
+    if ENTRANCE_SERVICE in room.services:
+        return str(t.label("entrance"))
+    return " · ".join(str(t.service(s)) for s in room.services)
+
+
+def customer_links(instance: Any, lang: str) -> list[dict[str, str]]:
+    """Customer pages other modules offer for these pages (hook ``customer_links`` with
+    ``pages`` in ``places``), each with the language its caption is in."""
+    code = content.html_lang(lang)
+    found = instance.plugins.call_list("customer_links", instance=instance, language=code)
+    return [
+        {"path": link.path, "title": link.title, "lang": link.language}
+        for link in found
+        if "pages" in link.places and link.path and link.title
+    ]
+
+
+@page("/info/{service}", public=True, audience="customers")
 def info(p: PageRequest) -> Response:
     instance = p.instance
     sid = p.param("service")
@@ -547,9 +581,7 @@ def info(p: PageRequest) -> Response:
                     routes = [
                         t.label(
                             "route_from",
-                            origin=" · ".join(
-                                str(t.service(s)) for s in rooms[w.origin][1].services
-                            ),
+                            origin=_origin(t, rooms[w.origin][1]),
                             direction=str(t.arrow(w.arrow)),
                         )
                         for w in b.routes
@@ -578,8 +610,8 @@ def info(p: PageRequest) -> Response:
             "appointment": t.info(sid, "appointment"),
             "places": places,
             "partners": _partners(instance, lang),
+            "links": customer_links(instance, lang),
             "content_lang": lang,
-            "info_langs": _info_languages(p),
             "lang": content.html_lang(lang),
             "dir": t.dir,
         },
