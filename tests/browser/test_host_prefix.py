@@ -25,7 +25,7 @@ REGISTER = """
 federal_state = "Sachsen-Anhalt"
 
 [defaults]
-modules = ["partner", "prozesse", "selbstcheck"]
+modules = ["leitsystem", "partner", "prozesse", "selbstcheck"]
 
 [[authority]]
 name = "Landkreis Harz"
@@ -50,6 +50,11 @@ def hosted(tmp_path, unused_port) -> Iterator[str]:
     instance = Instance.open(tmp_path / "out" / "harz")
     accounts.create_user(instance.db, "lea", "leitung", TEST_PASSWORD)
     accounts.create_user(instance.db, "vera", "vertrauensperson", TEST_PASSWORD)
+    from willkommen_plugins.leitsystem import demo as leitsystem_demo
+    from willkommen_plugins.leitsystem import store as leitsystem_store
+
+    # A building to sign, but no address yet: the signs learn it from being served.
+    leitsystem_store.replace(instance.db, [leitsystem_demo.demo_site("Kreisverwaltung")])
     instance.db.dispose()
     host = InstancesHost(tmp_path / "out")
     server = uvicorn.Server(
@@ -146,3 +151,36 @@ def test_the_code_sheet_links_to_the_participation_under_the_slug(page, hosted):
     assert code is not None
     page.goto(f"{link}?code={code.group(0)}")
     assert page.get_by_role("heading", level=1).inner_text() == "Selbstcheck: Runde 2026"
+
+
+def test_the_signs_qr_codes_lead_into_the_instance_under_its_slug(browser, page, hosted):
+    """A staff member opens the signs under /harz/; every QR code printed on them
+    leads to /harz/... and a customer's phone gets the page there."""
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    base = hosted
+    _log_in(page, base, "lea")
+    page.goto(f"{base}/harz/leitsystem/schilder")
+    previews = page.locator("img[src*='.png']")
+    assert previews.count() > 0
+    found: set[str] = set()
+    for i in range(previews.count()):
+        src = previews.nth(i).get_attribute("src")
+        assert src.startswith("/harz/leitsystem/"), src
+        png = page.request.get(base + src).body()
+        found |= {r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))}
+    assert found, "the door signs carry QR codes"
+    outside = [u for u in found if not u.startswith(f"{base}/harz/")]
+    assert outside == [], outside
+
+    phone = browser.new_context()
+    try:
+        customer = phone.new_page()
+        for url in sorted(found)[:3]:
+            assert customer.goto(url).status == 200, url
+            assert urlsplit(customer.url).path.startswith("/harz/leitsystem/info")
+    finally:
+        phone.close()
