@@ -283,13 +283,13 @@ def test_results_page_has_charts_with_data_tables_and_marks_suppressed_groups(
     html = page.text
     assert html.count("<h1>") == 1
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart"' in html
-    assert 'role="img" aria-labelledby="radar-t radar-d"' in html
-    assert "<desc" in html and "<caption>Ergebnis je Eckpunkt</caption>" in html
-    assert html.count("<svg") == 6  # radar + bars per cornerstone
+    assert 'role="img" aria-labelledby="overview-t overview-d"' in html
+    assert "<desc" in html and ">Ergebnis je Eckpunkt</caption>" in html
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == 6  # dots, bars
     assert "unterdrückt" in html  # leitung (2) and, as its complement, mitarbeitende
     assert "style=" not in html  # CSP: no inline styles
     filtered = client.get(f"/selbstcheck/runden/{rnd.id}/ergebnisse?perspektive=leitung")
-    assert "zu klein" in filtered.text and "<svg" not in filtered.text
+    assert "zu klein" in filtered.text and 'class="chart"' not in filtered.text
     report = client.get(f"/selbstcheck/runden/{rnd.id}/bericht")
     assert report.status_code == 200 and 'media="print"' in report.text
     assert "/plan/measures/from-recommendation" not in report.text
@@ -339,5 +339,5 @@ def test_rounds_are_compared_on_shared_items_only(instance, make_client):
     assert page.status_code == 200
     n = len(store.questionnaire_of(instance.db, first).items)
     assert f"nur die {n - 1} Aussagen" in page.text and f"von insgesamt {n})" in page.text
-    assert page.text.count("<svg") == 2 and "<caption>" in page.text
+    assert page.text.count('class="chart"') == 2 and "<caption" in page.text
     assert "4,0" in page.text and "5,0" in page.text

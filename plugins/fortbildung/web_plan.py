@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from starlette.responses import Response
@@ -34,9 +35,23 @@ NOTICES = {
 }
 
 
+def default_year(years_with_sessions: Iterable[int], today: date) -> int:
+    """The year the plan opens on without ``?jahr=``.
+
+    This year when it has sessions (or nothing is planned at all); otherwise
+    the latest year that has some, so that a plan made ahead for next year,
+    or last year's plan in January, or the demo's 2014/2015, opens with its
+    sessions instead of an empty year whose targets all read "nicht erreicht".
+    """
+    found = set(years_with_sessions)
+    if today.year in found or not found:
+        return today.year
+    return max(found)
+
+
 @page("/plan", roles=STAFF)
 def plan(p: PageRequest) -> Response:
-    shown = year(p)
+    shown = year(p) if p.query("jahr") else default_year(store.years(p.db), date.today())
     return p.render(
         "fortbildung/plan.html",
         {

@@ -12,7 +12,7 @@ from willkommen_core.i18n import current_language
 from willkommen_core.i18n import gettext as _
 from willkommen_core.sdk import PageRequest
 
-from . import EDIT_ROLES, READ_ROLES, exports, module, store
+from . import EDIT_ROLES, READ_ROLES, exports, module, store, timeline
 from .model import PARTICIPANTS, Template, load_all
 from .store import STATUSES, Invalid, StepInput
 
@@ -239,11 +239,11 @@ def move_step(p: PageRequest) -> Response:
 # -- views and exports -----------------------------------------------------------------------------
 
 
-@page("/zeitplan", roles=READ_ROLES)
-def timeline(p: PageRequest) -> Response:
+@page("/zeitplan", roles=READ_ROLES, name="timeline")
+def timeline_page(p: PageRequest) -> Response:
     plan = _plan_or_404(p)
     context = _common(p, plan)
-    context["svg"] = exports.timeline_svg(plan, date_label)
+    context["svg"] = timeline.timeline_svg(plan, date_label)
     return p.render("prozesse/timeline.html", context)
 
 

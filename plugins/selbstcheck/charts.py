@@ -1,27 +1,52 @@
 """Accessible SVG charts rendered on the server (no JavaScript, no inline CSS).
 
-Each chart is an ``<svg role="img">`` with ``<title>`` and ``<desc>``;
-the pages always put a data table with the same numbers beside it. Series
-differ by colour AND by line pattern / marker, so nothing depends on colour
-alone; colours meet 3:1 against white. Suppressed values are drawn as gaps
-and named in the description.
+Each chart is an ``<svg role="img">`` with ``<title>`` and ``<desc>``; the
+pages always put a data table with the same numbers beside it.
+
+The charts are *responsive without scaling text*: the SVG has no viewBox and
+fills the width of its column; horizontal positions are percentages, text
+sizes stay in CSS pixels. Labels therefore never shrink on a phone and never
+run out of the picture: each label sits on its own line(s) above its row,
+wrapped on the server, and the values below it.
+
+Series differ by colour AND by marker shape (dot plot) or fill pattern
+(bars), each on its own lane, so nothing depends on colour alone and close
+values never hide each other; colours meet 3:1 against white (text 4.5:1).
+Right-to-left pages get the mirrored chart: the scale runs from the right.
+Suppressed values are named in the lane and in the description.
 """
 
 from __future__ import annotations
 
-import math
+import textwrap
+import unicodedata
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
-# Colour, dash pattern: distinguishable in greyscale and for colour-blind readers.
+from willkommen_core.i18n import current_language, text_direction
+
+# Colour, dash pattern of bar outlines: distinguishable in greyscale too.
 SERIES = [
     ("#00457d", ""),
     ("#b34700", "6 4"),
     ("#1e6b30", "2 3"),
     ("#6b2c91", "10 3 2 3"),
 ]
+# Marker shapes around (0, 0), one per series: circle, square, triangle, diamond.
+SHAPES = [
+    '<circle r="6"/>',
+    '<rect x="-5.5" y="-5.5" width="11" height="11"/>',
+    '<polygon points="0,-7 7,5.5 -7,5.5"/>',
+    '<polygon points="0,-7.5 7.5,0 0,7.5 -7.5,0"/>',
+]
+INK, MUTED, GRID, BAND = "#1b1b1b", "#4a4a4a", "#767676", "#f2f4f7"
+
+WRAP = 36  # characters per label line: fits a 320 px wide screen at 15 px type
+LINE = 20  # px per label line
+LANE = 18  # px per series lane
+PLOT_START, PLOT_END = 3.0, 91.0  # % of the width for the values 1 and 5
 
 
 @dataclass(frozen=True)
@@ -34,11 +59,36 @@ def _fmt(value: float) -> str:
     return f"{value:.1f}".replace(".", ",")
 
 
-def _svg(width: int, height: int, title: str, desc: str, body: str, uid: str) -> Markup:
+def _rtl() -> bool:
+    return text_direction(current_language()) == "rtl"
+
+
+class _Axis:
+    """Percent positions of the scale 1..5, mirrored for right-to-left pages."""
+
+    def __init__(self, rtl: bool) -> None:
+        self.rtl = rtl
+        self.sign = -1 if rtl else 1  # pixel offsets towards the reading direction
+
+    def pct(self, value: float) -> float:
+        share = PLOT_START + (PLOT_END - PLOT_START) * (value - 1) / 4
+        return 100 - share if self.rtl else share
+
+    def at(self, value: float) -> str:
+        return f"{self.pct(value):.2f}%"
+
+    @property
+    def start(self) -> str:
+        """Where text in the reading direction begins (the start edge)."""
+        return "100%" if self.rtl else "0"
+
+
+def _svg(height: int, title: str, desc: str, body: str, uid: str, rtl: bool) -> Markup:
     # Every text in body and here went through escape(): safe to mark as markup.
+    direction = ' direction="rtl"' if rtl else ""
     return Markup(  # noqa: S704
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-labelledby="{uid}-t {uid}-d" focusable="false">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="100%" height="{height}" '
+        f'role="img" aria-labelledby="{uid}-t {uid}-d" focusable="false"{direction}>'
         f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(desc)}</desc>'
         f"{body}</svg>"
     )
@@ -55,141 +105,167 @@ def _describe(labels: list[str], series: list[Series], missing: str) -> str:
     return ". ".join(parts)
 
 
-def radar(
-    labels: list[str], series: list[Series], *, title: str, missing: str, uid: str = "radar"
-) -> Markup:
-    """A radar over the cornerstones, scale 1 (centre) to 5 (rim)."""
-    size, cx, cy, radius = 520, 260, 250, 160
-    count = len(labels)
-
-    def point(axis: int, value: float) -> tuple[float, float]:
-        angle = -math.pi / 2 + 2 * math.pi * axis / count
-        r = radius * (value - 1) / 4 if value >= 1 else 0
-        return cx + r * math.cos(angle), cy + r * math.sin(angle)
-
-    body = []
-    for level in range(1, 6):
-        ring = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(a, level) for a in range(count)))
-        body.append(f'<polygon points="{ring}" fill="none" stroke="#9a9a9a" stroke-width="1"/>')
-        x, y = point(0, level)
-        body.append(
-            f'<text x="{x + 4:.1f}" y="{y + 4:.1f}" font-size="12" fill="#4a4a4a">{level}</text>'
-        )
-    for axis, label in enumerate(labels):
-        x, y = point(axis, 5)
-        body.append(
-            f'<line x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}" stroke="#9a9a9a" stroke-width="1"/>'
-        )
-        lx, ly = point(axis, 5.9)
-        anchor = "middle" if abs(lx - cx) < 20 else ("start" if lx > cx else "end")
-        body.append(
-            f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="14" text-anchor="{anchor}" '
-            f'fill="#1b1b1b">{escape(label)}</text>'
-        )
-    for n, s in enumerate(series):
-        colour, dash = SERIES[n % len(SERIES)]
-        pts = [(a, v) for a, v in enumerate(s.values) if v is not None]
-        coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(a, v) for a, v in pts))
-        shape = "polygon" if len(pts) == count else "polyline"
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        if len(pts) >= 2:
-            body.append(
-                f'<{shape} points="{coords}" fill="none" stroke="{colour}" stroke-width="3"{dash_attr}/>'
-            )
-        for a, v in pts:
-            x, y = point(a, v)
-            body.append(_marker(n, x, y, colour))
-    # Legend
-    for n, s in enumerate(series):
-        colour, dash = SERIES[n % len(SERIES)]
-        y = size - 10 - 22 * (len(series) - 1 - n)
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        body.append(
-            f'<line x1="20" y1="{y - 5}" x2="60" y2="{y - 5}" stroke="{colour}" stroke-width="3"{dash_attr}/>'
-            + _marker(n, 40, y - 5, colour)
-            + f'<text x="70" y="{y}" font-size="14" fill="#1b1b1b">{escape(s.name)}</text>'
-        )
-    height = size + 22 * max(0, len(series) - 1)
-    return _svg(
-        size,
-        height,
-        title,
-        _describe(labels, series, missing),
-        "".join(body),
-        uid,
-    )
-
-
-def _marker(n: int, x: float, y: float, colour: str) -> str:
-    kind = n % 3
-    if kind == 0:
-        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{colour}"/>'
-    if kind == 1:
-        return f'<rect x="{x - 5:.1f}" y="{y - 5:.1f}" width="10" height="10" fill="{colour}"/>'
+def _text(x: str, y: float, text: str, *, size: int, fill: str = INK, extra: str = "") -> str:
     return (
-        f'<polygon points="{x:.1f},{y - 6:.1f} {x + 6:.1f},{y + 5:.1f} {x - 6:.1f},{y + 5:.1f}" '
-        f'fill="{colour}"/>'
+        f'<text x="{x}" y="{y:.0f}" font-size="{size}" fill="{fill}"{extra}>{escape(text)}</text>'
     )
 
 
-def bars(
+def own_direction(text: str) -> str:
+    """``"rtl"`` or ``"ltr"`` by the text's first strong character (HTML's ``dir="auto"``)."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return ""
+
+
+def _start_text(axis: _Axis, y: float, text: str, *, size: int, extra: str = "") -> str:
+    """Text from the start edge; text of the other direction (a German title on an
+    Arabic page) keeps its own, so its punctuation stays in place."""
+    own = own_direction(text)
+    if own and (own == "rtl") != axis.rtl:  # its end lies at the page's start edge
+        extra += f' direction="{own}" text-anchor="end"'
+    return _text(axis.start, y, text, size=size, extra=extra)
+
+
+def _defs(uid: str, count: int) -> str:
+    shapes = "".join(
+        f'<g id="{uid}-m{n}" fill="{SERIES[n % len(SERIES)][0]}" stroke="#ffffff" '
+        f'stroke-width="1">{SHAPES[n % len(SHAPES)]}</g>'
+        for n in range(count)
+    )
+    return f"<defs>{shapes}</defs>"
+
+
+def _legend(uid: str, series: list[Series], axis: _Axis, y: int, *, bars: bool) -> tuple[str, int]:
+    """One line per series (names may be long): the marker or swatch, then the name."""
+    if len(series) < 2:
+        return "", y
+    out = []
+    for n, s in enumerate(series):
+        mid = y + LANE / 2
+        if bars:
+            out.append(_bar_rect(n, axis.start, mid - 6, "22", 12, mirror=axis.rtl))
+        else:
+            out.append(
+                f'<use href="#{uid}-m{n}" x="{axis.start}" y="{mid:.0f}" '
+                f'transform="translate({10 * axis.sign},0)"/>'
+            )
+        out.append(_start_text(axis, mid + 5, s.name, size=14, extra=f' dx="{30 * axis.sign}"'))
+        y += LANE + 4
+    return "".join(out), y + 6
+
+
+def _scale(axis: _Axis, y: int) -> str:
+    """The numbers 1 to 5 above the rows."""
+    return "".join(
+        _text(axis.at(v), y, str(v), size=13, fill=MUTED, extra=' text-anchor="middle"')
+        for v in range(1, 6)
+    )
+
+
+def _grid(axis: _Axis, top: float, bottom: float) -> str:
+    band = (
+        f'<rect x="{min(axis.pct(1), axis.pct(5)):.2f}%" y="{top:.0f}" '
+        f'width="{PLOT_END - PLOT_START:.2f}%" height="{bottom - top:.0f}" fill="{BAND}"/>'
+    )
+    dotted = ' stroke-dasharray="2 3"'
+    lines = "".join(
+        f'<line x1="{axis.at(v)}" y1="{top:.0f}" x2="{axis.at(v)}" y2="{bottom:.0f}" '
+        f'stroke="{GRID}" stroke-width="1"{"" if v in (1, 5) else dotted}/>'
+        for v in range(1, 6)
+    )
+    return band + lines
+
+
+def _bar_rect(n: int, x: str, y: float, width: str, height: int, *, mirror: bool) -> str:
+    colour, dash = SERIES[n % len(SERIES)]
+    outline = f' stroke="{INK}" stroke-width="1.5" stroke-dasharray="{dash}"' if dash else ""
+    shift = f' transform="translate(-{width},0)"' if mirror and not width.endswith("%") else ""
+    return f'<rect x="{x}" y="{y:.0f}" width="{width}" height="{height}" fill="{colour}"{outline}{shift}/>'
+
+
+def _rows(
     labels: list[str],
     series: list[Series],
     *,
     title: str,
     missing: str,
-    uid: str = "bars",
-    label_width: int = 330,
+    uid: str,
+    bars: bool,
 ) -> Markup:
-    """Horizontal bars of means on the scale 1..5, one row per label, one bar per series."""
-    bar_h, gap, width = 16, 12, 760
-    plot_x, plot_w = label_width, width - label_width - 50
-    per_row = bar_h * len(series) + gap
-    top = 24
-    height = top + per_row * len(labels) + 10 + 22 * len(series)
-
-    def xpos(value: float) -> float:
-        return plot_x + plot_w * (value - 1) / 4
-
-    body = []
-    for level in range(1, 6):
-        x = xpos(level)
-        body.append(
-            f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{top + per_row * len(labels)}" '
-            f'stroke="#9a9a9a" stroke-width="1"/>'
-            f'<text x="{x:.1f}" y="{top - 10}" font-size="12" text-anchor="middle" fill="#4a4a4a">{level}</text>'
-        )
+    axis = _Axis(_rtl())
+    body = [] if bars else [_defs(uid, len(series))]
+    legend, y = _legend(uid, series, axis, 4, bars=bars)
+    body.append(legend)
+    y += 16
+    body.append(_scale(axis, y))
+    y += 8
     for row, label in enumerate(labels):
-        y0 = top + row * per_row
-        short = label if len(label) <= 48 else label[:46] + "…"
-        body.append(
-            f'<text x="{plot_x - 8}" y="{y0 + bar_h * len(series) / 2 + 5:.1f}" font-size="13" '
-            f'text-anchor="end" fill="#1b1b1b">{escape(short)}</text>'
-        )
+        lines = textwrap.wrap(label, WRAP) or [""]
+        for line in lines:
+            y += LINE
+            body.append(_start_text(axis, y - 5, line, size=15))
+        top = y + 3
+        bottom = top + LANE * len(series) + 4
+        body.append(_grid(axis, top, bottom))
         for n, s in enumerate(series):
-            colour, _dash = SERIES[n % len(SERIES)]
             value = s.values[row] if row < len(s.values) else None
-            y = y0 + n * bar_h
+            mid = top + 2 + LANE * n + LANE / 2
             if value is None:
                 body.append(
-                    f'<text x="{plot_x + 4}" y="{y + bar_h - 4}" font-size="12" fill="#4a4a4a">'
-                    f"{escape(missing)}</text>"
+                    _text(
+                        axis.at(1),
+                        mid + 5,
+                        missing,
+                        size=13,
+                        fill=MUTED,
+                        extra=f' dx="{6 * axis.sign}" font-style="italic"',
+                    )
                 )
                 continue
-            w = max(2.0, xpos(value) - plot_x)
-            pattern = (
-                "" if n % 2 == 0 else ' stroke="#1b1b1b" stroke-width="1" stroke-dasharray="3 2"'
-            )
-            body.append(
-                f'<rect x="{plot_x}" y="{y + 1}" width="{w:.1f}" height="{bar_h - 2}" fill="{colour}"{pattern}/>'
-                f'<text x="{plot_x + w + 4:.1f}" y="{y + bar_h - 4}" font-size="12" fill="#1b1b1b">{_fmt(value)}</text>'
-            )
-    if len(series) > 1:
-        for n, s in enumerate(series):
-            colour, _dash = SERIES[n % len(SERIES)]
-            y = top + per_row * len(labels) + 10 + 22 * n
-            body.append(
-                f'<rect x="{plot_x}" y="{y}" width="30" height="14" fill="{colour}"/>'
-                f'<text x="{plot_x + 38}" y="{y + 12}" font-size="13" fill="#1b1b1b">{escape(s.name)}</text>'
-            )
-    return _svg(width, height, title, _describe(labels, series, missing), "".join(body), uid)
+            body.append(_value(uid, n, value, mid, axis, bars=bars))
+        y = bottom + 10
+    return _svg(y, title, _describe(labels, series, missing), "".join(body), uid, axis.rtl)
+
+
+def _value(uid: str, n: int, value: float, mid: float, axis: _Axis, *, bars: bool) -> str:
+    """A marker (or bar) at the value, with the number beside it on the roomier side."""
+    pos = axis.at(value)
+    inside = value >= 4  # near the end of the scale the number goes before the marker
+    if bars:
+        first, last = sorted((axis.pct(1), axis.pct(value)))
+        shape = _bar_rect(
+            n, f"{first:.2f}%", mid - 7, f"{max(last - first, 0.4):.2f}%", 14, mirror=False
+        )
+    else:
+        shape = f'<use href="#{uid}-m{n}" x="{pos}" y="{mid:.0f}"/>'
+    offset = (-10 if inside else 10) * axis.sign
+    anchor = "end" if inside else "start"
+    number = _text(
+        pos, mid + 5, _fmt(value), size=13, extra=f' dx="{offset}" text-anchor="{anchor}"'
+    )
+    if bars and inside:  # on the bar: white on the series colour (>= 4.5:1 for all colours)
+        number = number.replace(f'fill="{INK}"', 'fill="#ffffff"', 1)
+    else:  # a halo of the band's colour where the number crosses a grid line
+        number = number.replace(
+            "<text ", f'<text paint-order="stroke" stroke="{BAND}" stroke-width="3" ', 1
+        )
+    return shape + number
+
+
+def dot_plot(
+    labels: list[str], series: list[Series], *, title: str, missing: str, uid: str = "dots"
+) -> Markup:
+    """One row per label on the scale 1 to 5; each series a marker on its own lane."""
+    return _rows(labels, series, title=title, missing=missing, uid=uid, bars=False)
+
+
+def bars(
+    labels: list[str], series: list[Series], *, title: str, missing: str, uid: str = "bars"
+) -> Markup:
+    """Horizontal bars of means on the scale 1..5, one row per label, one bar per series."""
+    return _rows(labels, series, title=title, missing=missing, uid=uid, bars=True)

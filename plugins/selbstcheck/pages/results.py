@@ -65,7 +65,7 @@ def _results_context(p: PageRequest, rnd: store.Round, *, report: bool) -> dict[
     ]
     perspective_groups = [(PERSPECTIVE_LABELS[x], res.group(x, area)) for x in res.perspectives]
     area_groups = [(_area_label(x), res.group(perspective, x)) for x in res.areas]
-    radar = charts.radar(
+    overview_chart = charts.dot_plot(
         labels,
         series
         + [
@@ -75,7 +75,7 @@ def _results_context(p: PageRequest, rnd: store.Round, *, report: bool) -> dict[
         ],
         title=_("Mittelwerte je Eckpunkt (1 bis 5)"),
         missing=missing,
-        uid="radar",
+        uid="overview",
     )
     item_charts = [
         (
@@ -110,7 +110,7 @@ def _results_context(p: PageRequest, rnd: store.Round, *, report: bool) -> dict[
         "filter_label": filter_label,
         "perspective_groups": perspective_groups,
         "area_groups": area_groups,
-        "radar": radar,
+        "overview_chart": overview_chart,
         "item_charts": item_charts,
         "recommendations": recs,
         "scale": list(SCALE_LABELS.items()),
@@ -236,8 +236,8 @@ def compare_page(p: PageRequest) -> Response:
                 "all_items": set().union(*(set(q.items) for q in frozen)),
                 "rows": rows,
                 "cornerstones": base_q.cornerstones,
-                "radar": charts.radar(
-                    labels, series, title=title, missing=_("unterdrückt"), uid="radar-progress"
+                "overview_chart": charts.dot_plot(
+                    labels, series, title=title, missing=_("unterdrückt"), uid="dots-progress"
                 ),
                 "bars": charts.bars(
                     labels,
@@ -245,7 +245,6 @@ def compare_page(p: PageRequest) -> Response:
                     title=title,
                     missing=_("unterdrückt"),
                     uid="bars-progress",
-                    label_width=260,
                 ),
             }
         )
