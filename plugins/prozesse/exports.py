@@ -1,4 +1,4 @@
-"""The plan leaving the browser: CSV, iCalendar of the milestones, the SVG timeline."""
+"""The plan leaving the browser: CSV and iCalendar of the milestones."""
 
 from __future__ import annotations
 
