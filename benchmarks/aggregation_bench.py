@@ -76,7 +76,12 @@ def build(root: Path, authorities: int, respondents: int):
     new_instance(
         root,
         "Ausländerbehörde Benchmark",
-        {"modules": "selbstcheck", "database_url": "sqlite:///willkommen.db"},
+        {
+            "modules": "selbstcheck",
+            "database_url": "sqlite:///willkommen.db",
+            "street": "Musterweg 1",
+            "postcode": "06844",
+        },
     )
     instance = Instance.open(root)
     migrate.upgrade(instance.db, instance.components())

@@ -38,7 +38,7 @@ class WillkommenExtension(Extension):
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         from willkommen_core import __version__
-        from willkommen_core.scaffold import place_name, slugify
+        from willkommen_core.scaffold import builtin_plugins, place_name, slugify
 
         environment.filters["german_slug"] = slugify
         environment.filters["place_name"] = place_name
@@ -46,3 +46,5 @@ class WillkommenExtension(Extension):
         environment.filters["toml_list"] = toml_list
         environment.filters["toml_bool"] = toml_bool
         environment.globals["willkommen_version"] = __version__
+        # Every module of the toolkit, as the state rollout enables them.
+        environment.globals["willkommen_modules"] = ",".join(builtin_plugins())

@@ -13,7 +13,10 @@ from willkommen_core.testing.instance import write_instance
 
 
 def test_a_new_instance_is_written_at_the_current_layout(tmp_path):
-    result = CliRunner().invoke(cli, ["new", str(tmp_path / "x"), "--name", "Landkreis Harz"])
+    address = ["--set", "street=Friedrich-Ebert-Straße 42", "--set", "postcode=38820"]
+    result = CliRunner().invoke(
+        cli, ["new", str(tmp_path / "x"), "--name", "Landkreis Harz", *address]
+    )
     assert result.exit_code == 0, result.output
     text = (tmp_path / "x" / "willkommen.toml").read_text()
     assert f"schema_version = {config_migrate.CURRENT_SCHEMA}" in text

@@ -17,10 +17,9 @@ from willkommen_core.cli import cli
 from willkommen_core.errors import UserError
 from willkommen_core.instance import Instance
 from willkommen_core.scaffold import (
-    installed_plugins,
+    builtin_plugins,
     parse_overrides,
     slugify,
-    template_defaults,
     template_dir,
 )
 
@@ -89,12 +88,13 @@ def test_the_template_is_found_in_the_installed_package():
     assert (folder / "{{cookiecutter.slug}}" / "willkommen.toml").is_file()
 
 
-def test_the_template_enables_only_modules_that_are_installed():
-    modules = template_defaults()["modules"].split(",")
-    assert modules and set(modules) <= set(installed_plugins())
+ADDRESS = ("--set", "street=Zerbster Straße 4", "--set", "postcode=06844")
 
 
 def new(*args: str) -> tuple[int, str]:
+    """``willkommen new ARGS``, with a main site's address unless ARGS give one."""
+    if not any(a.startswith(("street=", "postcode=")) for a in args):
+        args = (*args, *ADDRESS)
     result = CliRunner().invoke(cli, ["new", *args])
     return result.exit_code, result.output
 
@@ -122,7 +122,7 @@ def test_new_creates_an_instance_that_opens_and_checks_clean(tmp_path):
         "tr",
         "ps",
     ]
-    assert instance.plugins.enabled == template_defaults()["modules"].split(",")
+    assert instance.plugins.enabled == builtin_plugins()
     assert instance.settings.web.secure_cookies is True
     assert instance.check(database=False) == []
     assert f"willkommen=={__version__}" in (target / "requirements.txt").read_text()
@@ -200,7 +200,9 @@ def test_set_overrides_are_applied(tmp_path):
     assert settings.authority.slug == "halle-saale"
     assert settings.authority.type == "kreisfreie Stadt"
     assert settings.authority.contact_email == "abh@halle.example.org"
-    assert settings.authority.sites[0].model_dump() == {
+    assert settings.authority.sites[0].model_dump(
+        include={"name", "street", "postcode", "city"}
+    ) == {
         "name": "Fachbereich Einwohnerwesen",
         "street": "Am Stadion 5",
         "postcode": "06122",
@@ -242,7 +244,7 @@ def test_an_unknown_set_key_is_refused_listing_the_known_keys(tmp_path):
         ("languages=en,uk", "languages: must include de"),
         ("modules=partner,zauberei", "modules: unknown module(s): zauberei"),
         ("database_url=mysql://x/y", "database_url: must be a sqlite:/// or postgresql"),
-        ("street=", "street: must not be empty"),
+        ("street=", "street: required: the visiting address of the main site"),
         ("toolkit_version=neu", "toolkit_version: 'neu' is not a version"),
         ("model_authority=vielleicht", "model_authority: 'vielleicht' is not true or false"),
         ("authority_name=Harz", "the name is given with --name"),
@@ -288,14 +290,20 @@ def test_plain_cookiecutter_derives_the_slug_and_its_hook_refuses_bad_values(tmp
     created = cookiecutter(
         str(template_dir()),
         no_input=True,
-        extra_context={"authority_name": "Ausländerbehörde Dessau-Roßlau"},
+        extra_context={
+            "authority_name": "Ausländerbehörde Dessau-Roßlau",
+            "street": "Zerbster Straße 4",
+            "postcode": "06844",
+        },
         output_dir=str(out),
         config_file=str(config),
     )
     assert Path(created) == out / "dessau-rosslau"
     raw = tomllib.loads((out / "dessau-rosslau" / "willkommen.toml").read_text())
     assert raw["authority"]["sites"][0]["city"] == "Dessau-Roßlau"
-    assert raw["authority"]["type"] == "Landkreis"
+    assert raw["authority"]["type"] == "sonstige"
+    # Every toolkit module, as with `willkommen new` and the rollout.
+    assert raw["plugins"]["enabled"] == builtin_plugins()
 
     with pytest.raises(FailedHookException):
         cookiecutter(
@@ -362,7 +370,7 @@ def test_a_generated_instance_that_does_not_open_cleanly_is_removed(
         Instance, "check", lambda self, **kw: [Problem("willkommen.toml", "web", "broken")]
     )
     with pytest.raises(UserError, match="nothing was created") as info:
-        new_instance(target, "Landkreis Harz", {})
+        new_instance(target, "Landkreis Harz", {"street": "Am Markt 1", "postcode": "38820"})
     assert "willkommen.toml: web: broken" in str(info.value)
     assert [p.name for p in tmp_path.iterdir()] == (["x"] if existing else [])
     assert not existing or list(target.iterdir()) == []

@@ -4,4 +4,4 @@ The core knows no toolkit module by name; modules are pluggy plugins
 (see :mod:`willkommen_core.hookspecs`).
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

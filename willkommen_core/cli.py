@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .instance import Instance
 
 CORE_COMMANDS_HELP = "Kommandos der Module: willkommen MODUL --help"
+SETTINGS_FILE_NAME = "willkommen.toml"
 
 
 class CliContext:
@@ -114,23 +115,48 @@ def cli(ctx: click.Context, instance_dir: Path) -> None:
 # -- instance ---------------------------------------------------------------------
 
 
-@cli.command()
+class _NewCommand(click.Command):
+    """``new --help`` lists every ``--set`` key, read from the template and the settings
+    model when the help is shown (not at import: ``willkommen --help`` stays fast)."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from .scaffold import help_text
+
+        formatter.write_paragraph()
+        for line in help_text().splitlines():
+            # As they are: a wrapped key list would split "KEY [DEFAULT]" apart.
+            formatter.write(f"{'':>{formatter.current_indent}}{line}\n" if line else "\n")
+
+
+@cli.command(cls=_NewCommand)
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--name", required=True, help='Name of the authority, e.g. "Ausländerbehörde Dessau-Roßlau".'
 )
 @click.option(
-    "--set", "overrides", multiple=True, metavar="KEY=VALUE", help="Template variable (repeatable)."
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A template variable or a setting (SECTION.KEY), repeatable; listed below.",
 )
 def new(directory: Path, name: str, overrides: tuple[str, ...]) -> None:
-    """Create an instance for one authority from the instance template."""
+    """Create an instance for one authority from the instance template: every toolkit
+    module enabled, its secret key and its key for signing summaries created."""
+    from .instance import Instance
     from .scaffold import new_instance, parse_overrides
 
     path = new_instance(directory, name, parse_overrides(overrides))
     click.echo(f"created {path}")
     click.echo(
-        f"next: cd {path} && willkommen db upgrade && willkommen admin create NAME --role admin"
+        f"next: cd {path} && willkommen db upgrade && willkommen check && "
+        "willkommen admin create NAME --role admin --one-time && willkommen serve"
     )
+    if Instance.open(path).settings.web.secure_cookies:
+        click.echo(
+            "logins need https:// (web.secure_cookies = true, behind deploy/nginx.conf); "
+            "for a test on http://127.0.0.1 only: WILLKOMMEN_WEB__SECURE_COOKIES=false"
+        )
 
 
 @cli.command()
@@ -141,6 +167,9 @@ def check(obj: CliContext) -> None:
 
     instance = Instance(obj.instance_dir)
     problems = instance.check()
+    if not instance.problems:
+        for warning in _plain_http_warnings(instance):
+            click.echo(f"warning: {warning}", err=True)
     if problems:
         for p in problems:
             click.echo(str(p), err=True)
@@ -191,17 +220,18 @@ def serve(
     "--dir",
     "directory",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("willkommen-demo"),
-    show_default=True,
+    default=None,
+    show_default="~/.local/share/willkommen/demo, under $XDG_DATA_HOME if set",
+    help="Folder of the demo instance.",
 )
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--no-serve", is_flag=True, help="Prepare the demo instance only.")
-def demo(directory: Path, host: str, port: int, no_serve: bool) -> None:
+def demo(directory: Path | None, host: str, port: int, no_serve: bool) -> None:
     """Create (or reuse) the Magdeburg demo instance on SQLite and serve it."""
-    from .demo import prepare_demo
+    from .demo import default_directory, prepare_demo
 
-    instance, password = prepare_demo(directory)
+    instance, password = prepare_demo(directory or default_directory())
     click.echo(f"demo instance: {instance.root}")
     if password:
         click.echo(
@@ -250,6 +280,12 @@ def config_migrate(obj: CliContext) -> None:
 # -- state rollout, summaries and the state report ---------------------------------
 
 
+QUIET = click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="No progress and no summary; only errors (exit code as usual).",
+)
 REPORT_LANGUAGE = click.option(
     "--lang",
     type=click.Choice(["de", "en"]),
@@ -273,6 +309,7 @@ REPORT_LANGUAGE = click.option(
     "--migrate", is_flag=True, help="Also create/upgrade each instance's database tables."
 )
 @REPORT_LANGUAGE
+@QUIET
 def rollout(
     register_file: str,
     output: Path,
@@ -283,6 +320,7 @@ def rollout(
 ) -> None:
     """One instance per authority of REGISTER (a file, or a shipped name like sachsen-anhalt)."""
     from . import i18n
+    from .progress import Progress
     from .rollout import register as reg
 
     i18n.activate(lang)
@@ -290,26 +328,24 @@ def rollout(
     from .rollout.run import rollout as run
 
     register = reg.load(register_file)  # every register problem stops here: nothing written
-    entries = register.select(only)
-    with click.progressbar(
-        length=len(entries), label="rollout", file=sys.stderr, show_pos=True
-    ) as bar:
+    with Progress("update" if update else "rollout", quiet=quiet) as bar:
         result = run(
-            register,
-            output,
-            only=only,
-            update_existing=update,
-            migrate=migrate,
-            progress=lambda _entry: bar.update(1),
+            register, output, only=only, update_existing=update, migrate=migrate, progress=bar
         )
     json_path, html_path = report.write(result)
-    counts = ", ".join(f"{n} {s}" for s, n in result.counts().items() if n)
-    click.echo(f"{len(result.outcomes)} authorities: {counts}")
-    for o in result.outcomes:
-        if o.status in ("needs-attention", "failed"):
-            click.echo(f"  {o.slug}: {o.status}: {'; '.join(o.reasons)}")
-    click.echo(f"report: {html_path} and {json_path}; keys: {result.output / 'keys.json'}")
-    if any(o.status == "failed" for o in result.outcomes):
+    failed = [o for o in result.outcomes if o.status == "failed"]
+    if quiet:
+        # Only what went wrong, on standard error.
+        for o in failed:
+            click.echo(f"{o.slug}: failed: {'; '.join(o.reasons)}", err=True)
+    else:
+        counts = ", ".join(f"{n} {s}" for s, n in result.counts().items() if n)
+        click.echo(f"{len(result.outcomes)} authorities: {counts}")
+        for o in result.outcomes:
+            if o.status in ("needs-attention", "failed"):
+                click.echo(f"  {o.slug}: {o.status}: {'; '.join(o.reasons)}")
+        click.echo(f"report: {html_path} and {json_path}; keys: {result.output / 'keys.json'}")
+    if failed:
         sys.exit(1)
 
 
@@ -368,6 +404,7 @@ def land_report(
     keys_file: Path | None,
     rollout_report: Path | None,
     lang: str,
+    quiet: bool,
 ) -> None:
     """State report (HTML and CSV) from the summaries FILES of the authorities."""
     from . import i18n
@@ -716,15 +753,19 @@ def token_revoke(obj: CliContext, name: str) -> None:
 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@QUIET
 @click.pass_obj
-def backup(obj: CliContext, file: Path) -> None:
+def backup(obj: CliContext, file: Path, quiet: bool) -> None:
     """Write the instance's data (database and uploaded content) to FILE."""
+    from .progress import Progress
     from .storage.backup import create_backup
 
     instance = obj.instance(check_db=True)
-    summary = create_backup(instance, file)
+    with Progress("backup", quiet=quiet) as bar:
+        summary = create_backup(instance, file, progress=bar)
     _audit(instance, "backup.created", file.name)
-    click.echo(f"wrote {file}: {summary}")
+    if not quiet:
+        click.echo(f"wrote {file}: {summary}")
 
 
 @cli.command()
@@ -746,6 +787,7 @@ def backup(obj: CliContext, file: Path) -> None:
     is_flag=True,
     help="Restore a backup without signature (Willkommen 0.1.0): nothing proves it unaltered.",
 )
+@QUIET
 @click.pass_obj
 def restore(
     obj: CliContext,
@@ -754,6 +796,7 @@ def restore(
     key_file: Path | None,
     from_authority: str | None,
     unsigned: bool,
+    quiet: bool,
 ) -> None:
     """Restore the instance's data from FILE (replaces what is there).
 
@@ -761,6 +804,7 @@ def restore(
     --key-file) and be of this authority (or of --from-authority).
     """
     from .instance import Instance
+    from .progress import Progress
     from .storage.backup import read_key_file, restore_backup
 
     secret = read_key_file(key_file) if key_file is not None else None
@@ -771,14 +815,16 @@ def restore(
             err=True,
         )
     instance = obj.instance()
-    summary = restore_backup(
-        instance,
-        file,
-        replace=yes,
-        from_authority=from_authority,
-        signer_secret=secret,
-        unsigned=unsigned,
-    )
+    with Progress("restore", quiet=quiet) as bar:
+        summary = restore_backup(
+            instance,
+            file,
+            replace=yes,
+            from_authority=from_authority,
+            signer_secret=secret,
+            unsigned=unsigned,
+            progress=bar,
+        )
     _audit(
         Instance.open(instance.root),
         "backup.restored",
@@ -786,7 +832,8 @@ def restore(
         from_authority=from_authority,
         unsigned=unsigned,
     )
-    click.echo(f"restored {file}: {summary}")
+    if not quiet:
+        click.echo(f"restored {file}: {summary}")
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -7,7 +7,9 @@ toolkit models; the demo shows every built-in module with its content.
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 from pathlib import Path
 
 import tomlkit
@@ -36,6 +38,26 @@ DEMO_SETTINGS = {
     "database_url": "sqlite:///willkommen.db",
 }
 
+DEMO_OPENING_HOURS = [
+    {"days": ["mo", "di", "mi", "do", "fr"], "opens": "08:00", "closes": "12:00"},
+    {"days": ["di", "do"], "opens": "13:00", "closes": "18:00"},
+]
+
+
+def default_directory() -> Path:
+    """Where ``willkommen demo`` keeps its instance unless told otherwise.
+
+    The user's data folder (``$XDG_DATA_HOME/willkommen/demo``, usually
+    ``~/.local/share/willkommen/demo``; ``%LOCALAPPDATA%`` on Windows), never the
+    current folder: run from a git clone, the demo's database and its ``.env``
+    secret would otherwise land in the clone.
+    """
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        base = Path(os.environ["LOCALAPPDATA"])
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "willkommen" / "demo"
+
 
 def builtin_plugins() -> list[str]:
     """The toolkit's own modules that are installed (entry points of this distribution)."""
@@ -50,6 +72,8 @@ def _allow_plain_http(root: Path) -> None:
     web["secure_cookies"] = tomlkit.item(False).comment(
         "demo on http://127.0.0.1 only; true in production"
     )
+    # The start page shows them (the signs' rooms keep their own hours).
+    doc["authority"]["sites"][0]["opening_hours"] = DEMO_OPENING_HOURS
     path.write_text(tomlkit.dumps(doc), encoding="utf-8")
 
 

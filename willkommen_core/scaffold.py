@@ -17,6 +17,8 @@ import secrets
 import shutil
 import tempfile
 import unicodedata
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +78,14 @@ FEDERAL_STATES = (
 )
 # Settable with --set; authority_name comes from --name.
 _NAME_KEY = "authority_name"
+# Empty in the template: no neutral value exists, each authority gives its own.
+REQUIRED = {
+    "street": 'the visiting address of the main site, e.g. --set street="Zerbster Straße 4"',
+    "postcode": "the main site's postcode, e.g. --set postcode=06844",
+}
+# Sections of the settings whose keys --set does not offer: the authority and the
+# modules are template variables, OpenID Connect needs a whole block (IT guide).
+_NOT_SETTABLE_SECTIONS = ("authority", "plugins", "oidc")
 
 
 def place_name(name: str) -> str:
@@ -120,6 +130,156 @@ def template_defaults() -> dict[str, Any]:
     """The template's variables with their raw defaults (``cookiecutter.json``)."""
     data = json.loads((template_dir() / "cookiecutter.json").read_text(encoding="utf-8"))
     return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+@dataclass(frozen=True)
+class SettingKey:
+    """A settings key ``willkommen new --set SECTION.KEY=VALUE`` writes into willkommen.toml."""
+
+    section: str
+    name: str
+    kind: str
+    """``bool``, ``int``, ``str`` or ``list`` (comma-separated on the command line)."""
+    default: Any = dataclass_field(compare=False)
+
+    @property
+    def key(self) -> str:
+        return f"{self.section}.{self.name}"
+
+
+_KINDS = {bool: "bool", int: "int", str: "str", float: "float"}
+
+
+def settings_keys() -> dict[str, SettingKey]:
+    """Every scalar key of the core settings' sections, read from the settings model.
+
+    Nothing here is a hand-kept list: a key added to :mod:`.settings` can be
+    set at once, and ``willkommen new --help`` lists it.
+    """
+    import typing
+
+    from pydantic import BaseModel
+
+    from .settings import CoreSettings
+
+    keys: dict[str, SettingKey] = {}
+    for section, info in CoreSettings.model_fields.items():
+        model = info.annotation
+        if (
+            section in _NOT_SETTABLE_SECTIONS
+            or not isinstance(model, type)
+            or not issubclass(model, BaseModel)
+        ):
+            continue
+        for name, sub in model.model_fields.items():
+            annotation = sub.annotation
+            if typing.get_origin(annotation) is list and typing.get_args(annotation) == (str,):
+                kind = "list"
+            elif annotation in _KINDS:
+                kind = _KINDS[annotation]
+            else:
+                continue
+            default = sub.get_default(call_default_factory=True)
+            keys[f"{section}.{name}"] = SettingKey(section, name, kind, default)
+    return keys
+
+
+def _setting_values(overrides: dict[str, str]) -> tuple[dict[SettingKey, Any], list[Problem]]:
+    """The ``SECTION.KEY`` overrides, converted and validated by the settings model."""
+    from pydantic import ValidationError
+
+    from .settings import CoreSettings, _reason
+
+    known = settings_keys()
+    values: dict[SettingKey, Any] = {}
+    problems: list[Problem] = []
+    for key, raw in overrides.items():
+        setting = known.get(key)
+        if setting is None:
+            problems.append(
+                Problem("--set", key, "unknown setting ('willkommen new --help' lists them)")
+            )
+            continue
+        value: Any = raw
+        if setting.kind == "list":
+            value = _split(raw)
+        model = CoreSettings.model_fields[setting.section].annotation
+        assert isinstance(model, type)
+        try:
+            validated = model.model_validate({setting.name: value})
+        except ValidationError as exc:
+            problems += [
+                Problem(
+                    "--set",
+                    key,
+                    "must be true or false" if setting.kind == "bool" else _reason(err),
+                )
+                for err in exc.errors()
+            ]
+            continue
+        values[setting] = getattr(validated, setting.name)
+    return values, problems
+
+
+def _write_settings(root: Path, values: dict[SettingKey, Any]) -> None:
+    # tomlkit keeps the template's comments; a section the template lacks is appended.
+    import tomlkit
+
+    if not values:
+        return
+    path = root / SETTINGS_FILE
+    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    for setting, value in values.items():
+        if setting.section not in doc:
+            doc.add(setting.section, tomlkit.table())
+        section = doc[setting.section]
+        section[setting.name] = value
+    path.write_text(tomlkit.dumps(doc), encoding="utf-8")
+
+
+def help_text() -> str:
+    """What ``willkommen new --help`` lists under its options: every ``--set`` key."""
+    defaults = template_defaults()
+    lines = [
+        "Template variables (--set KEY=VALUE; default in brackets):",
+        "",
+    ]
+    for key, value in defaults.items():
+        if key in (_NAME_KEY, "toolkit_version") or isinstance(value, dict):
+            continue  # a table (extra_sites) is no KEY=VALUE: see the line below
+        if key in REQUIRED:
+            shown = "required"
+        elif key == "modules":
+            shown = ",".join(builtin_plugins())
+        elif isinstance(value, list):
+            shown = " | ".join(str(v) for v in value)
+        elif "{{" in str(value):
+            shown = "from --name"
+        else:
+            shown = str(value).lower() if isinstance(value, bool) else str(value) or "empty"
+        lines.append(f"  {key} [{shown}]")
+    lines += [
+        "",
+        "Further sites: [[authority.sites]] blocks in willkommen.toml after creating it.",
+        "",
+        "Settings written into willkommen.toml (--set SECTION.KEY=VALUE):",
+        "",
+    ]
+    for key, setting in settings_keys().items():
+        default = setting.default
+        if isinstance(default, bool):
+            shown = str(default).lower()
+        elif isinstance(default, list):
+            shown = ",".join(map(str, default)) or "empty"
+        else:
+            shown = str(default) or "empty"
+        lines.append(f"  {key} ({setting.kind}) [{shown}]")
+    lines += [
+        "",
+        "Logins need https:// (web.secure_cookies = true).",
+        "For a test on http://127.0.0.1 only: --set web.secure_cookies=false.",
+    ]
+    return "\n".join(lines)
 
 
 def parse_overrides(items: tuple[str, ...] | list[str]) -> dict[str, str]:
@@ -357,15 +517,19 @@ def resolve_context(name: str, overrides: dict[str, str]) -> dict[str, Any]:
     settable = [k for k in defaults if k != _NAME_KEY]
     if _NAME_KEY in overrides:
         raise UserError(f"--set {_NAME_KEY}: the name is given with --name")
-    unknown = [k for k in overrides if k not in settable]
+    unknown = [k for k in overrides if k not in settable and k not in settings_keys()]
     if unknown:
         raise UserError(
-            f"--set {', '.join(unknown)}: unknown key (known: {', '.join(settable)})",
+            f"--set {', '.join(unknown)}: unknown key (known: {', '.join(settable)}; "
+            "and the settings listed by 'willkommen new --help', e.g. web.secure_cookies)",
         )
+    overrides = {k: v for k, v in overrides.items() if k in settable}
     values: dict[str, Any] = {
         _NAME_KEY: name.strip(),
         "slug": slugify(name),
         "city": place_name(name.strip()),
+        # Every module of the toolkit, as the state rollout enables them.
+        "modules": ",".join(builtin_plugins()),
         "toolkit_version": __version__,
     }
     values.update(overrides)
@@ -385,7 +549,12 @@ def resolve_context(name: str, overrides: dict[str, str]) -> dict[str, Any]:
                 f"--set model_authority: {full['model_authority']!r} is not true or false"
             )
         values["model_authority"] = flag in ("true", "yes", "1")
-    problems = validate_context(full, origin)
+    problems = [
+        Problem("--set", p.key, f"required: {REQUIRED[p.key]}")
+        if p.key in REQUIRED and not str(full.get(p.key, "")).strip()
+        else p
+        for p in validate_context(full, origin)
+    ]
     if problems:
         raise UserError("cannot create the instance:", problems)
     return values
@@ -397,11 +566,18 @@ def new_instance(directory: Path, name: str, overrides: dict[str, str]) -> Path:
     ``directory`` must not exist or be empty. Returns the resolved folder.
     """
     from .instance import Instance
+    from .rollout import summary
 
     target = Path(directory).resolve()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise UserError(f"{directory}: exists and is not empty; choose a new folder")
-    values = resolve_context(name, overrides)
+    settings, problems = _setting_values({k: v for k, v in overrides.items() if "." in k})
+    try:
+        values = resolve_context(name, {k: v for k, v in overrides.items() if "." not in k})
+    except UserError as exc:
+        raise UserError(str(exc.args[0]), exc.problems + problems) from exc
+    if problems:
+        raise UserError("cannot create the instance:", problems)
     target.parent.mkdir(parents=True, exist_ok=True)
     created_target = not target.exists()
     # Render next to the target (same file system), then move into place.
@@ -409,6 +585,9 @@ def new_instance(directory: Path, name: str, overrides: dict[str, str]) -> Path:
     try:
         rendered = _render(values, staging)
         _write_secret_env(rendered)
+        _write_settings(rendered, settings)
+        # The key that signs its summaries for the ministry (as the rollout makes it).
+        summary.ensure_key(rendered)
         if not created_target:
             target.rmdir()
         rendered.rename(target)

@@ -25,13 +25,13 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, UserError
+from ..progress import Progress
 from ..settings import SETTINGS_FILE
 from . import summary, update
 from .register import Entry, Register
@@ -99,14 +99,19 @@ def rollout(
     update_existing: bool = False,
     migrate: bool = False,
     template: Template | None = None,
-    progress: Callable[[Entry], None] | None = None,
+    progress: Progress | None = None,
 ) -> Result:
-    """Roll the register out into ``output``; never raises for one authority's problem."""
+    """Roll the register out into ``output``; never raises for one authority's problem.
+
+    ``progress`` counts one step per authority (its slug and status named).
+    """
     import time
 
     from .. import __version__
 
     entries = register.select(only)  # an unknown --only slug stops before anything is written
+    bar = Progress.of(progress)
+    bar.start(len(entries))
     template = template or Template.at()
     output = Path(output).resolve()
     output.mkdir(parents=True, exist_ok=True)
@@ -140,8 +145,7 @@ def rollout(
                 )
             outcome.line = entry.line
             result.outcomes.append(outcome)
-            if progress is not None:
-                progress(entry)
+            bar.advance(f"{entry.slug} {outcome.status}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     result.seconds = time.perf_counter() - clock

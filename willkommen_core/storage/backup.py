@@ -53,6 +53,7 @@ from sqlalchemy.exc import StatementError
 
 from .. import __version__
 from ..errors import UserError
+from ..progress import Progress
 from . import migrate
 
 if TYPE_CHECKING:
@@ -267,12 +268,13 @@ def _human_size(size: int) -> str:
     return f"{size} B"  # pragma: no cover
 
 
-def create_backup(instance: Instance, file: Path) -> str:
+def create_backup(instance: Instance, file: Path, *, progress: Progress | None = None) -> str:
     """Write every table and the content folders of ``instance`` to the zip ``file``.
 
     Returns a one-line summary. The file is written next to its target and
     renamed at the end, so an interrupted backup never leaves a truncated
-    file under the requested name.
+    file under the requested name. ``progress`` counts one step per table
+    and per file.
     """
     file = Path(file)
     if not file.parent.is_dir():
@@ -293,6 +295,8 @@ def create_backup(instance: Instance, file: Path) -> str:
         "files": {},
     }
     total_rows = 0
+    bar = Progress.of(progress)
+    files = list(_files(instance.root))
     try:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
             engine = db.engine
@@ -302,12 +306,15 @@ def create_backup(instance: Instance, file: Path) -> str:
             with engine.connect() as conn, conn.begin():
                 metadata = _reflect(conn)
                 manifest["components"] = _revisions(conn, metadata)
-                for table in _data_tables(metadata):
+                tables = _data_tables(metadata)
+                bar.start(len(tables) + len(files))
+                for table in tables:
                     entry = _write_table(conn, table, zf)
                     manifest["tables"][table.name] = entry
                     total_rows += entry["rows"]
+                    bar.advance(table.name)
             total_size = 0
-            for name, path in _files(instance.root):
+            for name, path in files:
                 digest = hashlib.sha256()
                 with (
                     path.open("rb") as src,
@@ -319,6 +326,7 @@ def create_backup(instance: Instance, file: Path) -> str:
                 size = path.stat().st_size
                 total_size += size
                 manifest["files"][name] = {"size": size, "sha256": digest.hexdigest()}
+                bar.advance(name)
             manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
             zf.writestr(MANIFEST, manifest_bytes)
             zf.writestr(SIGNATURE, sign(key, manifest_bytes))
@@ -326,9 +334,8 @@ def create_backup(instance: Instance, file: Path) -> str:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    tables = manifest["tables"]
     return (
-        f"{total_rows} rows in {len(tables)} tables, "
+        f"{total_rows} rows in {len(manifest['tables'])} tables, "
         f"{len(manifest['files'])} files ({_human_size(total_size)}), "
         + ", ".join(f"{c} at {r}" for c, r in sorted(manifest["components"].items()))
     )
@@ -731,6 +738,7 @@ def restore_backup(
     from_authority: str | None = None,
     signer_secret: str | None = None,
     unsigned: bool = False,
+    progress: Progress | None = None,
 ) -> str:
     """Make the instance's database and content folders those of the backup ``file``.
 
@@ -741,7 +749,7 @@ def restore_backup(
     the instance that made it); a backup of another authority is restored
     only if ``from_authority`` names it, and then only with ``signer_secret``.
     ``unsigned`` accepts a backup without any signature (Willkommen 0.1.0).
-    Returns a one-line summary.
+    ``progress`` counts one step per file and per table. Returns a one-line summary.
     """
     file = Path(file)
     own = instance.slug
@@ -771,9 +779,11 @@ def restore_backup(
                 f"({sum(filled.values())} rows in {len(filled)} tables, e.g. {next(iter(filled))}); "
                 "pass --yes to replace it with the backup"
             )
-        staging = _stage_files(instance.root, backup)
+        bar = Progress.of(progress)
+        bar.start(len(backup.files) + len(backup.tables))
+        staging = _stage_files(instance.root, backup, bar)
         try:
-            rows = _restore_database(instance, backup, components)
+            rows = _restore_database(instance, backup, components, bar)
             _swap_folders(instance.root, staging, backup.manifest.get("folders", []))
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -785,7 +795,7 @@ def restore_backup(
 
 
 def _restore_database(
-    instance: Instance, backup: _Backup, components: dict[str, migrate.Component]
+    instance: Instance, backup: _Backup, components: dict[str, migrate.Component], bar: Progress
 ) -> int:
     db = instance.db
     rows = 0
@@ -809,6 +819,7 @@ def _restore_database(
             )
         for table in order:
             rows += _load_table(conn, table, backup)
+            bar.advance(table.name)
         if db.dialect == "sqlite":
             _check_foreign_keys(conn, backup.path)
         if db.dialect == "postgresql":
@@ -882,7 +893,7 @@ def _reset_sequences(conn: Connection, tables: list[Table]) -> None:
             )
 
 
-def _stage_files(root: Path, backup: _Backup) -> Path:
+def _stage_files(root: Path, backup: _Backup, bar: Progress) -> Path:
     """Extract the content folders beside their targets, ready to be swapped in."""
     staging = root / f".restore-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
@@ -895,6 +906,7 @@ def _stage_files(root: Path, backup: _Backup) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             with backup.zf.open(FILES_DIR + name) as src, target.open("wb") as dst:
                 shutil.copyfileobj(src, dst, _IO_CHUNK)
+            bar.advance(name)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -52,6 +52,13 @@ def csrf_token(request: Request) -> str:
     return token
 
 
+def _cookie_needs_https(request: Request) -> bool:
+    instance = getattr(request.app.state, "instance", None)
+    if instance is None or request.url.scheme != "http":
+        return False
+    return bool(instance.settings.web.secure_cookies)
+
+
 async def check_csrf(request: Request) -> None:
     expected = request.session.get("csrf", "")
     given = request.headers.get(CSRF_HEADER, "")
@@ -60,6 +67,12 @@ async def check_csrf(request: Request) -> None:
         value = form.get(CSRF_FIELD, "")
         given = value if isinstance(value, str) else ""
     if not expected or not hmac.compare_digest(expected, given):
+        if not expected and _cookie_needs_https(request):
+            # No session at all: the client kept the Secure cookie from http:// to itself
+            # (any client but Chrome and Firefox on 127.0.0.1): name that cause.
+            from .account import insecure_transport_message
+
+            raise AccessDenied(403, insecure_transport_message())
         raise AccessDenied(
             403,
             _(

@@ -63,8 +63,11 @@ def client(copy, make_client):
     return make_client(Instance.open(copy))
 
 
-def test_start_page_asks_for_a_login(client):
-    response = client.get("/", follow_redirects=False)
+def test_start_page_is_public_and_staff_pages_ask_for_a_login(copy, client):
+    start = client.get("/", follow_redirects=False)
+    assert start.status_code == 200
+    assert Instance.open(copy).settings.authority.name in start.text
+    response = client.get("/-/admin/accounts", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login")
 
