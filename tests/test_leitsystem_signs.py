@@ -310,6 +310,14 @@ def test_build_with_chosen_languages_sizes_and_formats(tmp_path):
         ("pl", "a3"),
     ]
     assert not list(out.rglob("*.svg"))
+    # Not on a terminal: progress as a few plain lines with counts, on standard error.
+    assert "signs: 46/46" in result.stderr
+    quiet = CliRunner().invoke(
+        main,
+        ["--instance", str(instance.root), "leitsystem", "build", "-o", str(out), "--quiet"]
+        + ["--lang", "de", "--size", "a4", "--format", "svg"],
+    )
+    assert quiet.exit_code == 0 and quiet.output == "", quiet.output
     instance.db.dispose()
 
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from willkommen_core.progress import Progress
+
 NAME = "leitsystem"
 
 
@@ -61,6 +63,7 @@ def split_languages(values: tuple[str, ...]) -> list[str]:
     help="Address for the QR codes; default: [leitsystem] base_url, else the address "
     "the instance was last served at.",
 )
+@click.option("--quiet", "-q", is_flag=True, help="No progress and no summary; only errors.")
 @click.pass_obj
 def build(
     obj: Any,
@@ -69,6 +72,7 @@ def build(
     sizes: tuple[str, ...],
     formats: tuple[str, ...],
     base_url: str | None,
+    quiet: bool,
 ) -> None:
     """Build every sign of every site: door and direction signs, floor directories, overviews."""
     from willkommen_core.errors import UserError
@@ -85,15 +89,19 @@ def build(
         raise UserError("no buildings yet: enter them under /leitsystem/ or import a file")
     chosen = render.sign_languages(instance, split_languages(langs))
     started = time.perf_counter()
-    manifest = render.build(
-        instance,
-        sites,
-        output,
-        langs=chosen,
-        base_url=base,
-        sizes=sizes or tuple(render.SIZES),
-        formats=formats or render.FORMATS,
-    )
+    with Progress("signs", quiet=quiet) as bar:
+        manifest = render.build(
+            instance,
+            sites,
+            output,
+            langs=chosen,
+            base_url=base,
+            sizes=sizes or tuple(render.SIZES),
+            formats=formats or render.FORMATS,
+            progress=bar,
+        )
+    if quiet:
+        return
     files = sum(len(m["files"]) for m in manifest)
     if source != "--base-url":
         click.echo(f"QR codes lead to {base} ({source})")

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from willkommen_core.errors import UserError
+from willkommen_core.progress import Progress
 
 from . import content, hours
 from .content import Texts, Theme
@@ -682,13 +683,18 @@ def build(
     base_url: str,
     sizes: Iterable[str] = tuple(SIZES),
     formats: Iterable[str] = FORMATS,
+    progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
-    """Write every sign into ``output/<lang>/<size>/<id>.<fmt>`` plus ``manifest.json``."""
+    """Write every sign into ``output/<lang>/<size>/<id>.<fmt>`` plus ``manifest.json``;
+    ``progress`` counts one step per sign and language."""
     theme = theme_for(instance)
     comp = compiler()
     manifest: list[dict[str, Any]] = []
-    for lang in langs:
-        for sign in signs(instance, sites, lang, theme, base_url):
+    sets = [(lang, signs(instance, sites, lang, theme, base_url)) for lang in langs]
+    bar = Progress.of(progress)
+    bar.start(sum(len(found) for _lang, found in sets))
+    for lang, found in sets:
+        for sign in found:
             files: dict[str, str] = {}
             entry: dict[str, Any] = {
                 "id": sign.id,
@@ -707,6 +713,7 @@ def build(
                     path.write_bytes(render(sign, size, fmt, comp))
                     files[f"{size}.{fmt}"] = str(path.relative_to(output))
             manifest.append(entry)
+            bar.advance(f"{lang}/{sign.id}")
     (output / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
     )
