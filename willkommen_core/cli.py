@@ -178,6 +178,24 @@ def check(obj: CliContext) -> None:
     click.echo(f"ok: {instance.settings.authority.name} ({instance.root})")
 
 
+def _plain_http_warnings(instance: Instance) -> list[str]:
+    """Public addresses in the settings (a module's ``base_url``) that are plain
+    http:// while the session cookie goes over HTTPS only: logins there fail."""
+    if not instance.settings.web.secure_cookies:
+        return []
+    warnings = []
+    for name in instance.plugins.enabled:
+        address = getattr(getattr(instance.settings, name, None), "base_url", None)
+        if isinstance(address, str) and address.lower().startswith("http://"):
+            warnings.append(
+                f"{SETTINGS_FILE_NAME}: {name}.base_url: {address} is plain http:// but "
+                "web.secure_cookies = true sends the login cookie over https:// only, so "
+                "nobody can log in at that address; use https:// (secure_cookies = false "
+                "only for a test on your own computer)"
+            )
+    return warnings
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
@@ -317,6 +335,7 @@ def rollout(
     update: bool,
     migrate: bool,
     lang: str,
+    quiet: bool,
 ) -> None:
     """One instance per authority of REGISTER (a file, or a shipped name like sachsen-anhalt)."""
     from . import i18n
@@ -404,18 +423,19 @@ def land_report(
     keys_file: Path | None,
     rollout_report: Path | None,
     lang: str,
-    quiet: bool,
 ) -> None:
     """State report (HTML and CSV) from the summaries FILES of the authorities."""
     from . import i18n
     from .rollout.land import build_report
+    from .rollout.land_xlsx import XLSX_FILE
 
     i18n.activate(lang)
 
     result = build_report(list(files), output, keys_file=keys_file, rollout_file=rollout_report)
     click.echo(
         f"{len(result.accepted)} summaries accepted, {len(result.rejected)} rejected, "
-        f"{len(result.superseded)} superseded; report: {result.html_path}, {result.csv_path}"
+        f"{len(result.superseded)} superseded; report: {result.html_path}, {result.csv_path}, "
+        f"{result.html_path.with_name(XLSX_FILE)}"
     )
     for message in result.superseded:
         click.echo(f"superseded: {message}", err=True)
