@@ -301,7 +301,9 @@ def test_changing_ones_own_password_checks_the_current_one_and_ends_other_sessio
     response = post(laptop, PASSWORD_PAGE, {"current": TEST_PASSWORD, "new": GOOD, "repeat": GOOD})
     assert response.status_code == 303
     assert laptop.get("/", follow_redirects=False).status_code == 200  # this browser stays in
-    assert phone.get("/", follow_redirects=False).status_code == 303  # every other session ended
+    assert (
+        phone.get("/-/konto/passwort", follow_redirects=False).status_code == 303
+    )  # every other session ended
     assert attempt(make_client(instance), "anna", GOOD).status_code == 303
 
 
@@ -381,7 +383,7 @@ def test_a_disabled_account_cannot_log_in_and_its_sessions_end(make_instance, ma
     page = f"/-/admin/accounts/{anna_id}"
     response = post(admin, f"{page}/active", {"active": "0"}, page=page)
     assert response.status_code == 303
-    assert anna.get("/", follow_redirects=False).status_code == 303
+    assert anna.get("/-/konto/passwort", follow_redirects=False).status_code == 303
     assert attempt(make_client(instance), "anna", TEST_PASSWORD).status_code == 400
     assert post(admin, f"{page}/active", {"active": "1"}, page=page).status_code == 303
     assert attempt(make_client(instance), "anna", TEST_PASSWORD).status_code == 303

@@ -39,9 +39,11 @@ def test_openapi_documents_both_endpoints_with_their_models(client):
     read = doc["paths"]["/api/v1/plan/"]["get"]
     assert read["security"]
     assert read["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
-        "/PlanOut"
+        "/ActionPlanOut"
     )
-    group = doc["components"]["schemas"]["GroupOut"]["properties"]
+    schemas = doc["components"]["schemas"]
+    plan_groups = schemas["ActionPlanOut"]["properties"]["groups"]["items"]["$ref"]
+    group = schemas[plan_groups.rsplit("/", 1)[1]]["properties"]
     assert {"goals", "measures", "results"} <= set(group)
     measure = doc["components"]["schemas"]["MeasureOut"]["properties"]
     assert {"owner", "due", "status"} <= set(measure)

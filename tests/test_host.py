@@ -126,9 +126,9 @@ def test_links_forms_and_styles_carry_the_prefix(client):
 
 
 def test_redirects_to_the_login_stay_inside_the_instance(client):
-    response = client.get("/harz/", follow_redirects=False)
+    response = client.get("/harz/plan/", follow_redirects=False)  # "/harz/" is public
     assert response.status_code == 303
-    assert response.headers["location"] == "/harz/login?next=/harz/"
+    assert response.headers["location"] == "/harz/login?next=/harz/plan/"
     assert client.get("/harz", follow_redirects=False).headers["location"] == "/harz/"
 
 
@@ -159,7 +159,7 @@ def test_a_login_at_one_authority_is_not_valid_at_another(client):
     # Logged in at Harz ...
     assert client.get("/harz/", follow_redirects=False).status_code == 200
     # ... but not at Stendal: the session cookie is not even sent there.
-    assert client.get("/stendal/", follow_redirects=False).status_code == 303
+    assert client.get("/stendal/plan/", follow_redirects=False).status_code == 303
     # And Harz's account does not exist in Stendal's database.
     assert login(client, "stendal", "leitung-harz").status_code == 400
     assert login(client, "stendal", "leitung-stendal").status_code == 303
@@ -200,7 +200,8 @@ def test_a_single_instance_served_alone_is_unchanged(folder, make_client):
     client = make_client(Instance.open(folder / "harz"))
     page = client.get("/login").text
     assert 'href="/static/willkommen.css"' in page and 'action="/login"' in page
-    assert client.get("/", follow_redirects=False).headers["location"] == "/login?next=/"
+    assert client.get("/plan/", follow_redirects=False).headers["location"] == "/login?next=/plan/"
+    assert 'href="/barrierefreiheit"' in client.get("/").text  # the start page, unprefixed
 
 
 MEASURE = """

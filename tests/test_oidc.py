@@ -95,7 +95,11 @@ def test_logout_ends_the_local_session_and_the_one_at_the_provider(oidc_instance
     query = parse_qs(target.query)
     assert query["post_logout_redirect_uri"] == [f"{TEST_SERVER}/login"]
     assert query["id_token_hint"][0].count(".") == 2
-    assert client.get("/", follow_redirects=False).headers["location"].startswith("/login")
+    assert (
+        client.get("/-/konto/passwort", follow_redirects=False)
+        .headers["location"]
+        .startswith("/login")
+    )
 
 
 def test_forms_may_lead_to_this_site_and_the_providers_origin_only(oidc_instance, make_client):
@@ -114,7 +118,7 @@ def test_no_role_in_the_claims_is_refused_with_a_clear_page(oidc_instance, make_
     refused = provider_login(client, "rolf")
     assert refused.status_code == 403
     assert "keine Rolle" in refused.text and "Testanbieter" in refused.text
-    assert client.get("/", follow_redirects=False).status_code == 303
+    assert client.get("/-/konto/passwort", follow_redirects=False).status_code == 303
     with instance.db.read() as s:
         assert s.execute(select(users).where(users.c.username == "rolf")).first() is None
 
@@ -124,11 +128,13 @@ def test_a_disabled_account_stays_disabled_whatever_the_provider_says(oidc_insta
     first = make_client(instance)
     provider_login(first, "dora")
     accounts.set_active(instance.db, _row(instance, "dora").id, False)
-    assert first.get("/", follow_redirects=False).status_code == 303  # session ended
+    assert (
+        first.get("/-/konto/passwort", follow_redirects=False).status_code == 303
+    )  # session ended
     again = make_client(instance)
     refused = provider_login(again, "dora")
     assert refused.status_code == 403 and "deaktiviert" in refused.text
-    assert again.get("/", follow_redirects=False).status_code == 303
+    assert again.get("/-/konto/passwort", follow_redirects=False).status_code == 303
     assert _row(instance, "dora").active is False
 
 

@@ -110,3 +110,21 @@ def test_responses_full_of_demo_data_match_the_document(demo_app, path, params, 
         checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
     )
     assert response.status_code == 200
+
+
+def test_two_modules_models_of_the_same_name_each_keep_their_own_schema(demo_app):
+    """The plan's and the training plan's answers are both a "plan" model: each
+    operation's schema is its own model's, not whichever module was documented last."""
+    app, _token = demo_app
+    from starlette.testclient import TestClient
+
+    with TestClient(app, base_url="https://testserver") as client:
+        doc = client.get("/api/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+
+    def fields(path: str) -> set[str]:
+        op = doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+        return set(schemas[op["schema"]["$ref"].rsplit("/", 1)[1]]["properties"])
+
+    assert {"groups"} <= fields("/api/v1/plan/")
+    assert {"year", "sessions", "targets"} <= fields("/api/v1/fortbildung/plan")

@@ -27,6 +27,9 @@ def test_wheel_carries_templates_static_files_catalogues_and_migrations():
         "storage/migrations/env.py",
         "storage/migrations/script.py.mako",
         "storage/migrations/versions/0001_core_accounts.py",
+        "rollout/deploy/willkommen-host.service",
+        "rollout/deploy/willkommen@.service",
+        "rollout/deploy/nginx-host.conf",
     ]:
         assert (core / relative).is_file(), relative
 

@@ -85,7 +85,7 @@ def test_the_password_alone_opens_no_page(enrolled):
     _instance, client, _secret, _codes = enrolled
     response = password_step(client, "leitung-user")
     assert response.status_code == 303 and response.headers["location"] == "/login/code"
-    for path in ("/", PAGE, "/-/konto/passwort", "/plan/"):
+    for path in (PAGE, "/-/konto/passwort", "/plan/"):  # "/" is the public start page
         page = client.get(path, follow_redirects=False)
         assert page.status_code == 303 and page.headers["location"].startswith("/login?next="), path
     assert client.post("/logout", follow_redirects=False).status_code == 401
@@ -102,7 +102,7 @@ def test_a_code_is_accepted_once(enrolled):
     assert again.status_code == 400 and "schon verwendet" in again.text
     # Nor does an older code work once a newer one was used.
     assert code_step(client, _code(secret, 0)).status_code == 400
-    assert client.get("/", follow_redirects=False).status_code == 303
+    assert client.get("/-/konto/passwort", follow_redirects=False).status_code == 303
 
 
 def test_a_recovery_code_works_once(enrolled):
@@ -214,7 +214,7 @@ def test_an_admin_reset_ends_sessions_and_asks_for_a_new_setup(make_instance, ma
     detail = admin.get(f"/-/admin/accounts/{uid}")
     assert "eingerichtet" in detail.text
     admin.post(f"/-/admin/accounts/{uid}/two-factor", data={"csrf_token": csrf_from(detail.text)})
-    assert colleague.get("/", follow_redirects=False).headers["location"].startswith("/login")
+    assert colleague.get("/plan/", follow_redirects=False).headers["location"].startswith("/login")
     assert password_step(colleague, "redaktion-user").headers["location"] == "/"
     assert colleague.get("/", follow_redirects=False).headers["location"] == PAGE
     enrol(colleague)
@@ -286,7 +286,7 @@ def test_the_command_line_resets_it_when_the_only_admin_lost_the_phone(
         cli, ["--instance", str(instance.root), "admin", "two-factor-reset", "IT"]
     )
     assert result.exit_code == 0, result.output
-    assert client.get("/", follow_redirects=False).headers["location"].startswith("/login")
+    assert client.get("/plan/", follow_redirects=False).headers["location"].startswith("/login")
     assert password_step(client, "it").headers["location"] == "/"
     assert client.get("/", follow_redirects=False).headers["location"] == PAGE
     unknown = CliRunner().invoke(

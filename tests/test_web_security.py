@@ -32,6 +32,9 @@ from willkommen_core.testing.instance import TEST_PASSWORD, csrf_from
 from willkommen_core.web.api import ApiRoute
 from willkommen_core.web.routing import CSRF_HEADER, Page
 
+STAFF_PAGE = "/-/konto/passwort"
+"""A page only a logged-in person sees (``/`` is the customers' start page for others)."""
+
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 CSRF_MESSAGE = "CSRF-Schutz"
 BUILTINS = sorted(
@@ -266,7 +269,7 @@ def test_login_rotates_the_session_cookie(client_for, make_client, instance):
     # A cookie captured before the login (session fixation) does not carry it.
     attacker = make_client(instance)
     attacker.cookies.set(SESSION, before)
-    assert attacker.get("/", follow_redirects=False).status_code == 303
+    assert attacker.get(STAFF_PAGE, follow_redirects=False).status_code == 303
 
 
 def test_logout_clears_the_session(client_for):
@@ -275,14 +278,14 @@ def test_logout_clears_the_session(client_for):
     assert response.status_code == 303
     assert response.headers["location"] == "/login"
     assert SESSION not in client.cookies or not client.cookies.get(SESSION)
-    assert client.get("/", follow_redirects=False).status_code == 303
+    assert client.get(STAFF_PAGE, follow_redirects=False).status_code == 303
 
 
 def test_changing_the_password_ends_existing_sessions(client_for, instance):
     client, _ = client_for("redaktion")
-    assert client.get("/", follow_redirects=False).status_code == 200
+    assert client.get(STAFF_PAGE, follow_redirects=False).status_code == 200
     accounts.set_password(instance.db, "redaktion-user", "ein-ganz-neues-passwort")
-    response = client.get("/", follow_redirects=False)
+    response = client.get(STAFF_PAGE, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login")
 
@@ -312,7 +315,7 @@ def test_login_is_throttled_after_the_configured_failures(
     )
     assert response.status_code == 429
     assert "Zu viele fehlgeschlagene Anmeldungen" in response.text
-    assert client.get("/", follow_redirects=False).status_code == 303  # not logged in
+    assert client.get(STAFF_PAGE, follow_redirects=False).status_code == 303  # not logged in
 
 
 def test_a_successful_login_resets_the_failure_count(

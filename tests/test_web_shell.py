@@ -138,10 +138,13 @@ def test_layout_has_the_authority_one_h1_and_a_skip_link(staff, anonymous):
 
 
 def test_language_switch_sets_lang_and_dir_and_is_remembered(anonymous):
-    page = Page_(anonymous.get("/login", params={"lang": "ar"}).text)
+    # A customer page: offered in every language of the instance (staff pages,
+    # the login among them, only in languages with a complete catalogue).
+    page = Page_(anonymous.get("/barrierefreiheit", params={"lang": "ar"}).text)
     assert page.html_attrs == {"lang": "ar", "dir": "rtl"}
     # remembered by a cookie
-    assert Page_(anonymous.get("/login").text).html_attrs == {"lang": "ar", "dir": "rtl"}
+    assert Page_(anonymous.get("/barrierefreiheit").text).html_attrs == {"lang": "ar", "dir": "rtl"}
+    assert Page_(anonymous.get("/login").text).html_attrs == {"lang": "en", "dir": "ltr"}
     assert Page_(anonymous.get("/login", params={"lang": "en"}).text).html_attrs == {
         "lang": "en",
         "dir": "ltr",
@@ -150,11 +153,14 @@ def test_language_switch_sets_lang_and_dir_and_is_remembered(anonymous):
 
 
 def test_language_switch_links_every_configured_language_in_its_own_script(anonymous):
-    page = Page_(anonymous.get("/login").text)
+    page = Page_(anonymous.get("/barrierefreiheit").text)
     links = {a["hreflang"]: a for a in page.all("a") if a.get("hreflang")}
     assert list(links) == ["de", "en", "ar", "uk"]  # the instance's languages, in its order
     assert links["ar"]["dir"] == "rtl"
-    assert links["ar"]["href"] == "/login?lang=ar"
+    assert links["ar"]["href"] == "/barrierefreiheit?lang=ar"
+    # A staff page lists only the languages whose catalogue is complete.
+    staff = Page_(anonymous.get("/login").text)
+    assert [a["hreflang"] for a in staff.all("a") if a.get("hreflang")] == ["de", "en"]
 
 
 def test_unknown_language_falls_back_to_german_and_accept_language_is_honoured(

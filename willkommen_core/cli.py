@@ -175,7 +175,13 @@ def check(obj: CliContext) -> None:
             click.echo(str(p), err=True)
         click.echo(f"{len(problems)} problem(s) found", err=True)
         sys.exit(1)
+    from .language_report import instance_report
+
+    # What each language lacks per page group: not a problem (nothing falls back,
+    # staff pages are simply not offered), but what translators would do next.
     click.echo(f"ok: {instance.settings.authority.name} ({instance.root})")
+    for line in instance_report(instance):
+        click.echo(f"language {line}")
 
 
 def _plain_http_warnings(instance: Instance) -> list[str]:

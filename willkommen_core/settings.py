@@ -14,6 +14,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
+from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -27,6 +28,7 @@ from pydantic import (
     ValidationError,
     create_model,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import (
     BaseSettings,
@@ -50,6 +52,33 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+WEEKDAYS = ("mo", "di", "mi", "do", "fr", "sa", "so")
+
+
+class OpeningHours(_Strict):
+    """One line of a site's opening hours: ``{days = ["mo", "di"], opens = "08:00",
+    closes = "12:00"}``; pages show the day names in the reader's language (CLDR)."""
+
+    days: list[Literal["mo", "di", "mi", "do", "fr", "sa", "so"]] = Field(min_length=1)
+    opens: time
+    closes: time
+
+    @field_validator("days")
+    @classmethod
+    def _days_once(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("lists a day twice")
+        return sorted(value, key=WEEKDAYS.index)
+
+    @field_validator("closes")
+    @classmethod
+    def _after_opening(cls, value: time, info: Any) -> time:
+        opens = info.data.get("opens")
+        if opens is not None and value <= opens:
+            raise ValueError("must be after opens")
+        return value
+
+
 class Site(_Strict):
     """A site (Standort) of the authority with its visiting address."""
 
@@ -57,6 +86,8 @@ class Site(_Strict):
     street: str = Field(min_length=1)
     postcode: str = Field(pattern=r"^\d{5}$")
     city: str = Field(min_length=1)
+    opening_hours: list[OpeningHours] = Field(default_factory=list)
+    """Shown on the public start page; none: "by appointment"."""
 
 
 class Authority(_Strict):
@@ -87,6 +118,11 @@ class WebSection(_Strict):
     """The longest wait between tries of a failing client; never a lockout of the owner."""
     accessibility_contact: str = ""
     """E-mail or postal address for feedback on barriers (BITV 2.0 § 7)."""
+    sign_language_video_url: str = Field(
+        default="", pattern=r"^$|^https://\S+$|^/\S*$", max_length=500
+    )
+    """The authority's video in German Sign Language (BITV 2.0 § 4), linked from the
+    start page when set: an https:// address or a path on this server."""
     require_two_factor_for: list[str] = Field(default_factory=list)
     """Roles whose password logins need a second factor (TOTP), e.g. ``["admin",
     "leitung"]``: whoever has such a role and has not set it up must do so
@@ -179,6 +215,66 @@ class OidcSection(_Strict):
         return value
 
 
+class Enforcement(_Strict):
+    """The state's body for the enforcement procedure (Durchsetzungs-/Schlichtungsverfahren)."""
+
+    name: str = Field(min_length=3, max_length=300)
+    address: str = ""
+    email: str = Field(default="", pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str = ""
+    url: str = Field(default="", pattern=r"^$|^https://\S+$")
+    law: str = ""
+    """The provision it acts under, e.g. "§ 16 BGG LSA"."""
+
+
+SAXONY_ANHALT_ENFORCEMENT = Enforcement(
+    # Set up under § 16 of the state's equality law (BGG LSA, amended 2019 for
+    # directive (EU) 2016/2102). Authorities outside Saxony-Anhalt set their own.
+    name="Schlichtungsstelle bei der Landesbeauftragten für Menschen mit Behinderungen "
+    "des Landes Sachsen-Anhalt",
+    address="Turmschanzenstraße 25, 39114 Magdeburg",
+    law="§ 16 BGG LSA",
+)
+
+
+class AccessibilitySection(_Strict):
+    """The accessibility statement (BITV 2.0 § 7, EU model statement 2018/1523)."""
+
+    prepared: date = date(2026, 11, 26)
+    """When the statement was prepared: the toolkit's own assessment by default."""
+    reviewed: date = date(2026, 11, 26)
+    """When it was last reviewed; must not be before ``prepared``."""
+    conformance: Literal["vollstaendig", "teilweise", "nicht"] = "vollstaendig"
+    """Compliance with BITV 2.0: fully, partially or not; "teilweise" and "nicht" need
+    ``non_accessible``."""
+    non_accessible: list[str] = Field(default_factory=list)
+    """Parts that are not accessible and why (German), e.g. a local PDF form."""
+    enforcement: Enforcement = Field(default_factory=lambda: SAXONY_ANHALT_ENFORCEMENT)
+
+    @field_validator("reviewed")
+    @classmethod
+    def _reviewed_after_prepared(cls, value: date, info: Any) -> date:
+        prepared = info.data.get("prepared")
+        if prepared is not None and value < prepared:
+            raise ValueError("must not be before prepared")
+        return value
+
+    @field_validator("non_accessible")
+    @classmethod
+    def _no_empty_entries(cls, value: list[str]) -> list[str]:
+        if any(not v.strip() for v in value):
+            raise ValueError("has an empty entry")
+        return [v.strip() for v in value]
+
+    @model_validator(mode="after")
+    def _barriers_named(self) -> AccessibilitySection:
+        if self.conformance != "vollstaendig" and not self.non_accessible:
+            raise ValueError(
+                f'conformance "{self.conformance}" needs non_accessible: name the parts'
+            )
+        return self
+
+
 class PrivacySection(_Strict):
     min_group_size: int = Field(default=5, ge=3, le=1000)
     """Smallest group whose aggregated answers are shown anywhere (never below 3)."""
@@ -210,6 +306,7 @@ class CoreSettings(BaseSettings):
     web: WebSection = Field(default_factory=WebSection)
     privacy: PrivacySection = Field(default_factory=PrivacySection)
     audit: AuditSection = Field(default_factory=AuditSection)
+    accessibility: AccessibilitySection = Field(default_factory=AccessibilitySection)
     oidc: OidcSection | None = None
     """Login through an OpenID Connect provider; absent: passwords only."""
 

@@ -115,9 +115,11 @@ def qr_svg(uri: str) -> str:
 
     import segno
 
+    from .i18n import gettext as _
+
     out = io.BytesIO()
     segno.make(uri, error="m").save(
-        out, kind="svg", scale=5, border=4, xmldecl=False, svgns=True, title="QR-Code"
+        out, kind="svg", scale=5, border=4, xmldecl=False, svgns=True, title=_("QR-Code")
     )
     return out.getvalue().decode()
 

@@ -12,7 +12,12 @@ from typing import TYPE_CHECKING
 from babel import Locale, UnknownLocaleError
 
 from willkommen_core.errors import Problem
-from willkommen_core.i18n import FALLBACK_LANGUAGE, SOURCE_LANGUAGE, current_language
+from willkommen_core.i18n import (
+    FALLBACK_LANGUAGE,
+    SOURCE_LANGUAGE,
+    current_language,
+    in_language,
+)
 
 if TYPE_CHECKING:
     from willkommen_core.instance import Instance
@@ -32,9 +37,14 @@ class Category:
     description: str = ""
 
     def title(self, lang: str | None = None) -> str:
-        """The title in ``lang`` (default: the current language), else English, else German."""
+        """The title in ``lang`` (default: the current language), else English, else
+        German; a fallback is marked with its language for the page."""
         lang = lang or current_language()
-        return self.titles.get(lang) or self.titles.get(FALLBACK_LANGUAGE) or self.titles["de"]
+        if self.titles.get(lang):
+            return self.titles[lang]
+        if self.titles.get(FALLBACK_LANGUAGE):
+            return in_language(self.titles[FALLBACK_LANGUAGE], FALLBACK_LANGUAGE)
+        return in_language(self.titles["de"], SOURCE_LANGUAGE)
 
 
 def _display_name(path: Path, instance_root: Path) -> str:

@@ -236,7 +236,7 @@ def vcard(p: PageRequest) -> Response:
 # -- public page ------------------------------------------------------------------
 
 
-@page("/hilfe", public=True, name="public", when=PUBLIC)
+@page("/hilfe", public=True, name="public", when=PUBLIC, audience="customers")
 def public_help(p: PageRequest) -> Response:
     language = p.query("language")[:12]
     category = p.query("category")[:40]

@@ -49,7 +49,9 @@ class Item:
     source: str = NAME
 
     def label(self, lang: str | None = None) -> str:
-        """The statement in ``lang`` (default: current), else German: staff work in German."""
+        """The statement in ``lang`` (default: current), else German: staff work in
+        German. A German fallback is marked as such (:class:`~willkommen_core.i18n.Foreign`)
+        so that a page gives it its own ``lang``."""
         return _pick(self.text, lang)
 
     def hint(self, lang: str | None = None) -> str:
@@ -73,6 +75,12 @@ class Questionnaire:
     cornerstones: tuple[Cornerstone, ...]
     working_groups: dict[str, dict[str, str]] = field(default_factory=dict)
     work_areas: tuple[str, ...] = ()
+    area_names: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Work areas (German, as stored) in further languages, from the content file."""
+
+    def area_label(self, area: str, lang: str | None = None) -> str:
+        """The work area ``area`` in ``lang`` (default: current), else its German name."""
+        return _pick({"de": area, **self.area_names.get(area, {})}, lang)
 
     @property
     def items(self) -> dict[str, Item]:
@@ -141,7 +149,54 @@ class Questionnaire:
 
 def _pick(texts: dict[str, str], lang: str | None) -> str:
     lang = lang or current_language()
-    return texts.get(lang) or texts.get("de") or next(iter(texts.values()), "")
+    if texts.get(lang):
+        return texts[lang]
+    source = "de" if texts.get("de") else next(iter(texts), "de")
+    return i18n.in_language(texts.get(source, ""), source)
+
+
+def translated(stored: Questionnaire, current: Questionnaire) -> Questionnaire:
+    """``stored`` (a round's frozen questionnaire) with the translations that
+    ``current`` has since gained, for the items, titles and working groups whose
+    German text is unchanged: a translation never changes what was asked."""
+
+    def more(old: dict[str, str], new: dict[str, str] | None) -> dict[str, str]:
+        if not new or new.get("de") != old.get("de"):
+            return old
+        return {**new, **old}
+
+    items = current.items
+    titles = {c.id: c.title for c in current.cornerstones}
+    return Questionnaire(
+        stored.version,
+        tuple(
+            Cornerstone(
+                c.id,
+                more(c.title, titles.get(c.id)),
+                c.caf,
+                tuple(
+                    Item(
+                        i.id,
+                        i.cornerstone,
+                        more(i.text, items[i.id].text if i.id in items else None),
+                        more(
+                            i.explanation,
+                            items[i.id].explanation
+                            if i.id in items and items[i.id].text.get("de") == i.text.get("de")
+                            else None,
+                        ),
+                        i.working_group,
+                        i.source,
+                    )
+                    for i in c.items
+                ),
+            )
+            for c in stored.cornerstones
+        ),
+        {g: more(t, current.working_groups.get(g)) for g, t in stored.working_groups.items()},
+        stored.work_areas,
+        current.area_names,
+    )
 
 
 # -- parsing ---------------------------------------------------------------------
@@ -227,6 +282,8 @@ class _Parsed:
     version: str = ""
     groups: dict[str, dict[str, str]] = field(default_factory=dict)
     caf: dict[str, tuple[dict[str, str], ...]] = field(default_factory=dict)
+    titles: dict[str, dict[str, str]] = field(default_factory=dict)
+    areas: dict[str, dict[str, str]] = field(default_factory=dict)
     items: dict[str, list[Item]] = field(default_factory=dict)
 
 
@@ -235,7 +292,7 @@ def parse_main(path: Path, shown: str) -> tuple[_Parsed, list[Problem]]:
     out = _Parsed(items={c: [] for c in CORNERSTONE_IDS})
     if problems:
         return out, problems
-    for key in sorted(set(raw) - {"version", "working_groups", "cornerstones"}):
+    for key in sorted(set(raw) - {"version", "working_groups", "work_areas", "cornerstones"}):
         problems.append(Problem(shown, key, "unknown key"))
     version = raw.get("version")
     if not isinstance(version, str) or not re.match(r"^[A-Za-z0-9._]{1,20}$", version):
@@ -248,6 +305,19 @@ def parse_main(path: Path, shown: str) -> tuple[_Parsed, list[Problem]]:
         groups = {}
     for gid, titles in groups.items():
         out.groups[gid] = _texts(titles, shown, f"working_groups.{gid}", problems)
+    areas = raw.get("work_areas", {})
+    if not isinstance(areas, dict):
+        problems.append(Problem(shown, "work_areas", "must be a table of names per language"))
+        areas = {}
+    for name, texts in areas.items():
+        if not isinstance(texts, dict) or not all(
+            isinstance(t, str) and t.strip() for t in texts.values()
+        ):
+            problems.append(
+                Problem(shown, f"work_areas.{name}", "must be a table {en = ..., ar = ...}")
+            )
+            continue
+        out.areas[name] = {lang: text.strip() for lang, text in texts.items()}
     seen: set[str] = set()
     cornerstones = raw.get("cornerstones")
     if not isinstance(cornerstones, list):
@@ -265,8 +335,10 @@ def parse_main(path: Path, shown: str) -> tuple[_Parsed, list[Problem]]:
             problems.append(Problem(shown, f"{key}.id", f"cornerstone {cid!r} defined twice"))
             continue
         seen.add(cid)
-        for extra in sorted(set(cs) - {"id", "caf", "items"}):
+        for extra in sorted(set(cs) - {"id", "title", "caf", "items"}):
             problems.append(Problem(shown, f"{key}.{extra}", "unknown key"))
+        if "title" in cs:
+            out.titles[cid] = _texts(cs["title"], shown, f"{key}.title", problems)
         caf = []
         for m, entry in enumerate(cs.get("caf", [])):
             ckey = f"{key}.caf[{m}]"
@@ -409,7 +481,9 @@ def assemble(instance: Any) -> tuple[Questionnaire, list[Problem]]:
     cornerstones = tuple(
         Cornerstone(
             cid,
-            {lang: _in_language(lang, dirs, titles[cid]) for lang in REQUIRED_LANGUAGES},
+            # The content file's titles (every language it has), else the toolkit's.
+            parsed.titles.get(cid)
+            or {lang: _in_language(lang, dirs, titles[cid]) for lang in REQUIRED_LANGUAGES},
             parsed.caf.get(cid, ()),
             tuple(items[cid]),
         )
@@ -418,7 +492,7 @@ def assemble(instance: Any) -> tuple[Questionnaire, list[Problem]]:
     version = f"{parsed.version or '0'}-{content_hash(cornerstones)}"
     settings = instance.plugin_settings(NAME)
     areas = tuple(settings.work_areas) if settings.ask_work_area else ()
-    return Questionnaire(version, cornerstones, parsed.groups, areas), problems
+    return Questionnaire(version, cornerstones, parsed.groups, areas, parsed.areas), problems
 
 
 _cache: weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], Questionnaire]] = (

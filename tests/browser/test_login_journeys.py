@@ -86,7 +86,7 @@ def test_oidc_login_without_a_role_claim_is_refused(oidc_server, local_page):
     page.wait_for_url(re.compile(r"/login/oidc/callback"))
     alert = page.get_by_role("alert")
     assert "hat keine Rolle für dieses Werkzeug" in alert.inner_text()
-    page.goto(f"{base}/")
+    page.goto(f"{base}/plan/")  # a staff page: "/" is the customers' start page
     assert urlsplit(page.url).path == "/login"
 
 
@@ -100,7 +100,7 @@ def test_oidc_login_to_a_disabled_local_account_is_refused(oidc_server, local_pa
     _sign_in_at_provider(page, base, "dora")
     page.wait_for_url(re.compile(r"/login/oidc/callback"))
     assert "deaktiviert" in page.get_by_role("alert").inner_text()
-    page.goto(f"{base}/")
+    page.goto(f"{base}/plan/")  # a staff page: "/" is the customers' start page
     assert urlsplit(page.url).path == "/login"
 
 

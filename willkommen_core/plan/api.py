@@ -52,7 +52,7 @@ class GroupOut(BaseModel):
     results: list[ResultOut] = Field(description="First results, oldest first")
 
 
-class PlanOut(BaseModel):
+class ActionPlanOut(BaseModel):
     groups: list[GroupOut] = Field(description="Working groups in the plan's order")
     ungrouped: list[MeasureOut] = Field(description="Measures without a working group")
 
@@ -74,13 +74,13 @@ def _measure(m: Any) -> dict[str, Any]:
     "/",
     roles=READ,
     summary="The action plan: working groups with goals, measures and first results",
-    response_model=PlanOut,
+    response_model=ActionPlanOut,
     name="plan_read",
 )
-def read_plan(request: Request) -> PlanOut:
+def read_plan(request: Request) -> ActionPlanOut:
     plan = load_plan(request.app.state.instance.db)
     record(request, "plan.exported", "plan", format="api")
-    return PlanOut.model_validate(
+    return ActionPlanOut.model_validate(
         {
             "groups": [
                 {

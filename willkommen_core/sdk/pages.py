@@ -30,6 +30,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from ..i18n import AUDIENCES
 from ..web.audit import record
 from ..web.paths import in_app
 from ..web.routing import MAX_FORM_FIELDS, MAX_FORM_PART, SAFE_METHODS, Page
@@ -39,6 +40,8 @@ Handler = Callable[["PageRequest"], Response]
 Roles = Sequence[str] | Callable[[Any], Sequence[str]]
 """Roles a page is open to: fixed, or read from the module's settings (``lambda s: s.editor_roles``)."""
 Condition = Callable[[Any], bool]
+Languages = Sequence[str] | Callable[[Any], Sequence[str]]
+"""Languages a page narrows its audience's to: fixed, or read from the module's settings."""
 """Whether a page exists for an instance, from the module's settings."""
 T = TypeVar("T")
 
@@ -170,6 +173,8 @@ class _Declared:
     exclusive: bool
     name: str
     when: Condition | None
+    audience: str = "staff"
+    languages: Languages | None = None
 
 
 def _settings_of(module: str, instance: Any) -> Any:
@@ -182,6 +187,12 @@ def _roles(roles: Roles | None, settings: Any) -> tuple[str, ...] | None:
     if roles is None:
         return None
     return tuple(roles(settings) if callable(roles) else roles)
+
+
+def _languages(languages: Languages | None, settings: Any) -> tuple[str, ...] | None:
+    if callable(languages):
+        return None if settings is None else tuple(languages(settings))
+    return None if languages is None else tuple(languages)
 
 
 class Router:
@@ -201,15 +212,25 @@ class Router:
         exclusive: bool = False,
         name: str | None = None,
         when: Condition | None = None,
+        audience: str = "staff",
+        languages: Languages | None = None,
     ) -> Callable[[Handler], Handler]:
         """Declare the decorated function the page at ``path`` (below the module's
         prefix) for ``methods``, open to ``roles`` (or to anyone with ``public``).
 
         ``roles`` may be a function of the module's settings (an instance decides
         who edits); ``when`` one that says whether the page exists at all (a
-        public page an instance can switch off is then neither routed nor linked)."""
+        public page an instance can switch off is then neither routed nor linked).
+
+        ``audience`` says who the page is for: ``"customers"`` or
+        ``"participants"`` (offered in every language of the instance, so every
+        text on it must be translated into them), or ``"staff"`` (offered only in
+        languages whose catalogues are complete); ``languages`` (a list, or a
+        function of the module's settings) narrows them for this page."""
         if not public and roles is None:
             raise ValueError(f"page {path!r}: name its roles, or declare it public")
+        if audience not in AUDIENCES:
+            raise ValueError(f"page {path!r}: audience must be one of {', '.join(AUDIENCES)}")
 
         def declare(handler: Handler) -> Handler:
             if asyncio.iscoroutinefunction(handler):
@@ -227,6 +248,8 @@ class Router:
                     exclusive,
                     name or handler.__name__,
                     when,
+                    audience,
+                    languages if languages is None or callable(languages) else tuple(languages),
                 )
             )
             return handler
@@ -247,6 +270,8 @@ class Router:
                 public=d.public,
                 exclusive=d.exclusive,
                 name=d.name,
+                audience=d.audience,
+                languages=_languages(d.languages, settings),
             )
             for d in self._declared
             if d.when is None or d.when(settings)

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic.json_schema import models_json_schema
 from starlette.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, FloatConvertor, IntegerConvertor
 from starlette.requests import Request
@@ -188,16 +189,23 @@ def _param_schema(convertor: Convertor[Any]) -> dict[str, Any]:
 def openapi_document(routes: Sequence[BaseRoute], title: str, version: str) -> dict[str, Any]:
     """OpenAPI 3.1 for every :class:`ApiRoute` below ``routes``."""
     paths: dict[str, dict[str, Any]] = {}
-    schemas: dict[str, Any] = {"Error": ErrorBody.model_json_schema()}
+    walked = list(_walk(routes))
+    models = {ErrorBody} | {
+        m for _p, r in walked for m in (r.request_model, r.response_model) if m is not None
+    }
+    # All at once: pydantic names two modules' models of the same name apart
+    # (e.g. both a "GroupOut") instead of one silently replacing the other.
+    refs, document = models_json_schema(
+        [(m, "validation") for m in sorted(models, key=lambda m: (m.__module__, m.__qualname__))],
+        ref_template="#/components/schemas/{model}",
+    )
+    schemas: dict[str, Any] = document.get("$defs", {})
 
     def ref(model: type[BaseModel]) -> dict[str, str]:
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-        for name, sub in schema.pop("$defs", {}).items():
-            schemas[name] = sub
-        schemas[model.__name__] = schema
-        return {"$ref": f"#/components/schemas/{model.__name__}"}
+        return {"$ref": refs[(model, "validation")]["$ref"]}
 
-    for path, route in _walk(routes):
+    error_ref = ref(ErrorBody)
+    for path, route in walked:
         params = [
             {"name": p, "in": "path", "required": True, "schema": _param_schema(c)}
             for p, c in route.param_convertors.items()
@@ -214,7 +222,7 @@ def openapi_document(routes: Sequence[BaseRoute], title: str, version: str) -> d
         ok: dict[str, Any] = {"description": "OK"}
         if route.response_model is not None:
             ok["content"] = {"application/json": {"schema": ref(route.response_model)}}
-        err = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        err = {"content": {"application/json": {"schema": error_ref}}}
         responses: dict[str, Any] = {str(route.status_code): ok}
         for code, text in (
             ("400", "Malformed request"),

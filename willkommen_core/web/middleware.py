@@ -20,6 +20,9 @@ CSP = (
 )
 MAX_BODY = 8 * 1024 * 1024
 LANG_COOKIE = "lang"
+PLAIN_LANGUAGE = "de-x-ls"
+"""German in Leichte Sprache: chosen like a language, shown in German where a page
+has no plain-language text of its own (the start page and first information have)."""
 PASSWORD_PAGE = "/-/konto/passwort"  # noqa: S105 (a path, not a secret)
 """The one page (with logout) open to someone who must change a one-time password."""
 OPEN_WHILE_PASSWORD_PENDING = frozenset({PASSWORD_PAGE, "/logout"})
@@ -123,11 +126,12 @@ class RequestContext:
         self.locale_dirs = (i18n.CORE_LOCALE_DIR, *instance.plugins.locale_dirs())
 
     def _language(self, request: Request) -> tuple[str, bool]:
+        offered = [*self.languages, PLAIN_LANGUAGE]
         asked = request.query_params.get("lang")
-        if asked is not None and asked in self.languages:
+        if asked is not None and asked in offered:
             return asked, True
         cookie = request.cookies.get(LANG_COOKIE)
-        if cookie is not None and cookie in self.languages:
+        if cookie is not None and cookie in offered:
             return cookie, False
         header = request.headers.get("accept-language", "")
         for part in header.split(","):
@@ -160,7 +164,9 @@ class RequestContext:
             return
         request = Request(scope)
         lang, chosen = self._language(request)
-        token = i18n.activate(lang, self.locale_dirs)
+        # Leichte Sprache has no catalogue: the interface around it is German.
+        ui = i18n.SOURCE_LANGUAGE if lang == PLAIN_LANGUAGE else lang
+        token = i18n.activate(ui, self.locale_dirs)
         scope.setdefault("state", {})
         # Only a bearer token or a session id costs a database lookup (in a
         # thread); anonymous requests, most of a round's traffic, skip the hop.
@@ -170,7 +176,10 @@ class RequestContext:
         scope["state"]["user"] = (
             await run_in_threadpool(self._user, request) if needs_user else None
         )
-        scope["state"]["lang"] = lang
+        scope["state"]["lang"] = ui
+        # What the reader chose, Leichte Sprache included: pages with plain-language
+        # text of their own read it (``PLAIN_LANGUAGE``).
+        scope["state"]["language_choice"] = lang
         user = scope["state"]["user"]
         pending: tuple[str, str] | None = None
         here = route_path(scope)

@@ -20,7 +20,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ..i18n import AUDIENCES
 from ..i18n import gettext as _
+from .languages import settle_language
 from .paths import app_path
 
 if TYPE_CHECKING:
@@ -90,6 +92,8 @@ class Page(Route):
     separation of duties, e.g. the self-assessment's one-time code sheets,
     which nobody who can read results (leadership, IT) may ever see.
     ``csrf`` can only be switched off for endpoints that change nothing.
+    ``audience`` (customers, participants, staff) decides the languages the page
+    is offered in (see :mod:`.languages`); ``languages`` narrows them further.
     """
 
     def __init__(
@@ -103,6 +107,8 @@ class Page(Route):
         name: str | None = None,
         csrf: bool = True,
         exclusive: bool = False,
+        audience: str = "staff",
+        languages: Sequence[str] | None = None,
     ) -> None:
         if exclusive and (public or not roles):
             raise ValueError("an exclusive page names its roles and is not public")
@@ -110,6 +116,10 @@ class Page(Route):
         self.roles = tuple(roles) if roles else None
         self.exclusive = exclusive
         self.csrf = csrf
+        if audience not in AUDIENCES:
+            raise ValueError(f"unknown audience {audience!r} (known: {', '.join(AUDIENCES)})")
+        self.audience = audience
+        self.languages = tuple(languages) if languages is not None else None
         super().__init__(
             path, self._guard(endpoint), methods=list(methods), name=name or endpoint.__name__
         )
@@ -120,6 +130,7 @@ class Page(Route):
         is_async = asyncio.iscoroutinefunction(endpoint)
 
         async def guarded(request: Request) -> Response:
+            settle_language(request, self.audience, self.languages)
             user = request.state.user
             if not self.public:
                 if user is None:

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from .. import __version__, i18n
+from .middleware import PLAIN_LANGUAGE
 from .paths import in_app, is_app_path
 from .routing import csrf_token
 
@@ -35,20 +36,32 @@ def make_environment(instance_templates: Path, plugin_dirs: list[Path]) -> jinja
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["version"] = __version__
+    # Text known to be in another language (staff's German data, a missing
+    # translation): ``{{ round.title|in_language("de") }}`` gets its own lang and dir.
+    env.filters["in_language"] = i18n.in_language
     return env
 
 
-def _language_links(request: Request, languages: list[str]) -> list[dict[str, str]]:
+def _language_links(request: Request, languages: list[str]) -> list[dict[str, Any]]:
+    """The one language selector: the offered languages and, for customers (not
+    logged in), Leichte Sprache; ``lang`` is the link text's own language."""
+    choice = getattr(request.state, "language_choice", None)
+    audience = getattr(request.state, "audience", None)
+    plain = audience == "customers" or (audience is None and request.state.user is None)
+    codes = [*languages, *([PLAIN_LANGUAGE] if plain else [])]
     links = []
-    for code in languages:
+    for code in codes:
+        plain = code == PLAIN_LANGUAGE
         query = dict(request.query_params)
         query["lang"] = code
         links.append(
             {
                 "code": code,
-                "name": i18n.native_name(code),
-                "dir": i18n.text_direction(code),
+                "lang": i18n.SOURCE_LANGUAGE if plain else code,
+                "name": "Leichte Sprache" if plain else i18n.native_name(code),
+                "dir": "ltr" if plain else i18n.text_direction(code),
                 "url": f"{request.url.path}?{urlencode(query)}",
+                "current": code == choice,
             }
         )
     return links
@@ -75,7 +88,11 @@ def render(
         "public_nav": state.public_navigation,
         "lang": lang,
         "dir": i18n.text_direction(lang),
-        "languages": _language_links(request, state.instance.settings.languages),
+        # Only what this page's audience is offered (see .languages).
+        "languages": _language_links(
+            request,
+            getattr(request.state, "offered_languages", state.instance.settings.languages),
+        ),
         "csrf_token": lambda: csrf_token(request),
         "path": request.url.path,
         # app_url: any route of the app by name; url: the same here, a module's own
@@ -87,5 +104,9 @@ def render(
     }
     if context:
         ctx.update(context)
-    html = state.templates.get_template(template).render(ctx)
+    marking = i18n.marking()
+    try:
+        html = i18n.mark_parts(state.templates.get_template(template).render(ctx))
+    finally:
+        i18n.unmark(marking)
     return HTMLResponse(html, status_code=status_code)

@@ -5,6 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from willkommen_core.disclosure.participation import shown_count
+from willkommen_core.i18n import (
+    CORE_LOCALE_DIR,
+    activate,
+    current_language,
+    in_language,
+    language_of,
+    reset,
+)
 from willkommen_core.i18n import gettext as _
 from willkommen_core.i18n import lazy_gettext as _l
 from willkommen_core.sdk import PageRequest
@@ -58,9 +66,36 @@ def default_notice() -> str:
 
 
 def notice_text(instance: Any) -> str:
-    """The instance's notice (setting ``[selbstcheck] notice``) or the standard text."""
-    text = module.settings(instance).notice.strip() or default_notice()
-    return text.replace("%(n)s", str(min_size(instance)))
+    """The instance's notice (setting ``[selbstcheck] notice``, one text or one per
+    language) or the standard text, in the current language where it exists."""
+    own = module.settings(instance).notice
+    if isinstance(own, dict):
+        lang = current_language()
+        text = own.get(lang) or in_language(own.get("de", ""), "de")
+    else:
+        text = in_language(own.strip(), "de") if own.strip() else default_notice()
+    shown = text.replace("%(n)s", str(min_size(instance)))
+    return in_language(shown, language_of(text))
+
+
+def _in(lang: str, instance: Any) -> str:
+    previous = current_language()
+    token = activate(lang, (CORE_LOCALE_DIR, *instance.plugins.locale_dirs()))
+    try:
+        return str(notice_text(instance))
+    finally:
+        reset(token, previous)
+
+
+def participation_notice(instance: Any, frozen: str) -> str:
+    """The notice a round shows its participants, in their language: the round keeps
+    the text it opened with (in the language of whoever opened it); where that is the
+    notice of this instance in one of its languages, it is shown in the reader's."""
+    if not frozen:
+        return notice_text(instance)
+    if any(frozen == _in(lang, instance) for lang in instance.settings.languages):
+        return notice_text(instance)
+    return in_language(frozen, "de")
 
 
 def refusal_message(exc: Refused) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from willkommen_core.i18n import current_language, native_name
+from willkommen_core.i18n import current_language, native_name, text_direction
 from willkommen_core.i18n import gettext as _
 from willkommen_core.sdk import PageRequest
 
@@ -27,8 +27,8 @@ from .common import (
     DONT_KNOW_LABEL,
     PERSPECTIVE_LABELS,
     SCALE_LABELS,
-    notice_text,
     page,
+    participation_notice,
     refusal_message,
 )
 
@@ -37,6 +37,11 @@ def _raw(p: PageRequest, name: str, default: str = "") -> str:
     """A form field exactly as sent (the state and comments may be long)."""
     value = p.form.get(name, default)
     return value if isinstance(value, str) else default
+
+
+def _in_every_language(p: PageRequest, q: qmod.Questionnaire) -> qmod.Questionnaire:
+    """A round's questionnaire with the translations the content gained since it opened."""
+    return qmod.translated(q, qmod.current(p.instance))
 
 
 def _steps(q: qmod.Questionnaire) -> list[str]:
@@ -87,9 +92,12 @@ def _question_page(
         "dont_know": DONT_KNOW,
         "perspective_labels": PERSPECTIVE_LABELS,
         "review": review,
-        "notice": rnd.notice or notice_text(p.instance),
+        "notice": participation_notice(p.instance, rnd.notice),
         "max_comment": p.settings.max_comment_length,
-        "languages_here": [(code, native_name(code)) for code in p.instance.settings.languages],
+        "languages_here": [
+            (code, native_name(code), text_direction(code))
+            for code in p.request.state.offered_languages
+        ],
     }
     return p.render("selbstcheck/teilnahme.html", context, status)
 
@@ -109,7 +117,13 @@ def _refused(p: PageRequest, exc: Refused) -> Response:
     return _refused_page(p, refusal_message(exc), status)
 
 
-@page("/teilnahme", methods=("GET", "POST"), public=True)
+@page(
+    "/teilnahme",
+    methods=("GET", "POST"),
+    public=True,
+    audience="participants",
+    languages=lambda s: s.participant_languages,
+)
 def participate(p: PageRequest) -> Response:
     """GET: the code form, or with ``?code=`` the first page of the round;
     POST: the code form sent, or a page of the questionnaire."""
@@ -136,6 +150,7 @@ def _enter(p: PageRequest, entered: str) -> Response:
             return _refused(p, exc)
         found = access, store.questionnaire_of(p.db, access.round)
     access, q = found
+    q = _in_every_language(p, q)
     state: dict[str, Any] = {
         "r": access.round.id,
         "c": access.code,
@@ -167,7 +182,7 @@ def _answer(p: PageRequest, raw_state: str) -> Response:
         store.check_access(p.db, rnd, code=state.get("c"), token=state.get("t"))
     except Refused as exc:
         return _refused(p, exc)
-    q = store.questionnaire_of(p.db, rnd)
+    q = _in_every_language(p, store.questionnaire_of(p.db, rnd))
     steps = _steps(q)
     step = _raw(p, "step", "start")
     if step not in steps:
