@@ -7,7 +7,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-MODULES = ["fortbildung", "leitsystem", "partner", "prozesse", "selbstcheck"]
+MODULES = ["fortbildung", "kundenbefragung", "leitsystem", "partner", "prozesse", "selbstcheck"]
 
 
 @pytest.mark.parametrize("name", MODULES)

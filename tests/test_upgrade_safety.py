@@ -45,6 +45,10 @@ def _survey_answers(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
     return sorted((s, a, tuple(sorted(c))) for s, a, c in sets.values())
 
 
+ADDED_SINCE_RELEASE = {"kundenbefragung"}
+"""Built-in modules the release did not have: an upgrade creates their tables empty."""
+
+
 def _instance_on_release_db(tmp_path: Path) -> Instance:
     root = new_instance(
         tmp_path / "instance",
@@ -59,7 +63,7 @@ def test_release_database_upgrades_to_head_with_every_row_intact(tmp_path):
     manifest = json.loads((FIXTURES / f"release-{RELEASE}.json").read_text("utf-8"))
     instance = _instance_on_release_db(tmp_path)
     components = instance.components()
-    assert {c.name for c in components} == set(manifest["revisions"])
+    assert {c.name for c in components} == set(manifest["revisions"]) | ADDED_SINCE_RELEASE
 
     migrate.upgrade(instance.db, components)
 
@@ -95,7 +99,7 @@ def test_release_database_upgrades_to_head_with_every_row_intact(tmp_path):
 def test_release_fixture_holds_data_of_every_builtin_module():
     manifest = json.loads((FIXTURES / f"release-{RELEASE}.json").read_text("utf-8"))
     filled = {t.split("_", 1)[0] for t, v in manifest["tables"].items() if v["rows"]}
-    assert set(builtin_plugins()) | {"core"} <= filled
+    assert (set(builtin_plugins()) - ADDED_SINCE_RELEASE) | {"core"} <= filled
 
 
 def test_app_serves_healthz_on_the_upgraded_release_database(tmp_path):
