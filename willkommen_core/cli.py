@@ -213,6 +213,20 @@ def _plain_http_warnings(instance: Instance) -> list[str]:
     help="Serve every instance of this rollout folder, each under /<slug>/.",
 )
 @click.option(
+    "--idle-minutes",
+    default=15.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="With --instances: unload an instance after this long without a request.",
+)
+@click.option(
+    "--max-loaded",
+    default=100,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="With --instances: at most this many instances loaded at once (per worker).",
+)
+@click.option(
     "--access-log",
     is_flag=True,
     help="Log every request with the client's address (off by default: such a log could "
@@ -225,13 +239,24 @@ def serve(
     port: int,
     workers: int,
     instances_dir: Path | None,
+    idle_minutes: float,
+    max_loaded: int,
     access_log: bool,
 ) -> None:
-    """Serve the instance with uvicorn (or all instances of a rollout folder)."""
+    """Serve the instance with uvicorn (or all instances of a rollout folder, each
+    loaded at its first request and unloaded when idle)."""
     if instances_dir is not None:
         from .rollout.host import serve as run_all
 
-        run_all(instances_dir, host=host, port=port, workers=workers, access_log=access_log)
+        run_all(
+            instances_dir,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=access_log,
+            idle_minutes=idle_minutes,
+            max_loaded=max_loaded,
+        )
         return
     from .web.serve import serve as run
 
@@ -563,9 +588,12 @@ def plugins_disable(obj: CliContext, name: str) -> None:
 
 def _plugin_audit(obj: CliContext, event: str, name: str) -> None:
     from .instance import Instance
+    from .web.reloading import announce_settings_change
 
     instance = Instance(obj.instance_dir)
     if not instance.problems:
+        # Running servers, on any machine, rebuild their app at the next request.
+        announce_settings_change(instance)
         _audit(instance, event, name)
 
 

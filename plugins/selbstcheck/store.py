@@ -168,6 +168,7 @@ def recent_round(db: Any, round_id: int) -> Round | None:
 
     Only for pre-checks and for finding the frozen questionnaire: whether a
     submission is accepted is decided inside its transaction. Another worker
+    process (on this machine or, with PostgreSQL, another one: docs/hosting.md)
     may thus show one more intermediate page of a round closed a second ago,
     but never stores anything for it.
     """

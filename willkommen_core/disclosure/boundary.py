@@ -152,10 +152,32 @@ def bypasses(package: Path) -> list[Bypass]:
     outside marked functions, with paths relative to the module's parent folder.
 
     Only the ``Table(...)`` definitions themselves and migrations are exempt.
+    Remembered by content: a state host or a rollout opens hundreds of instances
+    with the same modules (and the same local example plugin).
     """
     files = [package] if package.is_file() else sorted(package.rglob("*.py"))
     files = [p for p in files if "migrations" not in p.parts]
-    trees = {p: ast.parse(p.read_text(encoding="utf-8"), str(p)) for p in files}
+    stats = [(p, p.stat()) for p in files]
+    stamp = (package, tuple((p, st.st_mtime_ns, st.st_size) for p, st in stats))
+    found = _by_stamp.get(stamp)
+    if found is None:
+        sources = tuple(
+            (p.relative_to(package.parent), p.read_text(encoding="utf-8")) for p in files
+        )
+        found = _bypasses(sources)
+        if len(_by_stamp) > 256:
+            _by_stamp.clear()
+        _by_stamp[stamp] = found
+    return list(found)
+
+
+_by_stamp: dict[tuple[Path, tuple[tuple[Path, int, int], ...]], tuple[Bypass, ...]] = {}
+"""Results by the files' paths, times and sizes (no need to read them again)."""
+
+
+@functools.lru_cache(maxsize=128)
+def _bypasses(sources: tuple[tuple[Path, str], ...]) -> tuple[Bypass, ...]:
+    trees = {p: ast.parse(text, str(p)) for p, text in sources}
     per_file = {p: _answer_tables({p: t}) for p, t in trees.items()}
     tables = {name: sql for found in per_file.values() for name, sql in found.items()}
     stems = {p.stem for p, found in per_file.items() if found}
@@ -170,6 +192,5 @@ def bypasses(package: Path) -> list[Bypass]:
             if isinstance(node, ast.Attribute) and node.attr not in tables:
                 continue  # another name of the tables module (a non-answer table)
             lines.setdefault(getattr(node, "lineno", 0), ast.unparse(node))
-        where = path.relative_to(package.parent)
-        problems += [Bypass(where, line, what) for line, what in sorted(lines.items())]
-    return problems
+        problems += [Bypass(path, line, what) for line, what in sorted(lines.items())]
+    return tuple(problems)

@@ -16,26 +16,46 @@ choice stay per instance: a login at one authority is never sent to another).
 A folder named like a path of the app (``api``, ``login``, a plugin's name) is
 not served. A single instance served by ``willkommen serve`` is untouched.
 
-An instance that does not open or whose database schema is not current is
-listed on the index page as not available (the reason goes to the log) and
-the others are served.
+Instances are loaded on first use and unloaded when idle: at start the host
+only reads each folder's settings file (for the index page), the first request
+to an instance opens it (settings, plugins, database check, app; well under a
+second), and an instance without requests for ``idle_seconds`` is unloaded,
+as is the least recently used one when more than ``max_loaded`` are loaded.
+So a state's hundreds of authorities fit in one modest machine, and several
+such processes on several machines can serve the same instances: everything
+they must share lives in the instances' databases (``docs/hosting.md``).
+
+An instance whose settings file does not parse, or that fails to open or whose
+database schema is not current at its first request, is listed on the index
+page as not available (the reason goes to the log) and the others are served;
+it is tried again at a request ``RETRY_SECONDS`` later.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import ctypes
+import ctypes.util
+import gc
 import html
 import json
 import logging
 import re
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Message, Receive, Scope, Send
 
 from ..errors import UserError
-from ..settings import SETTINGS_FILE
+from ..settings import SETTINGS_FILE, read_raw
+
+if TYPE_CHECKING:
+    from ..web.reloading import InstanceApp
 
 log = logging.getLogger("willkommen.host")
 
@@ -49,15 +69,43 @@ SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
 ]
+IDLE_SECONDS = 15 * 60
+"""An instance without a request for this long is unloaded."""
+MAX_LOADED = 100
+"""At most this many instances are loaded at once (the least recently used goes)."""
+RETRY_SECONDS = 30.0
+"""An instance that failed to load is tried again after this long (its database may
+have been away for a moment, or its settings file is being fixed)."""
 
 
 @dataclass
 class Hosted:
+    """One instance folder: known from the start, loaded while in use."""
+
     slug: str
     root: Path
     name: str
-    app: Any | None = None
     problem: str | None = None
+    app: InstanceApp | None = None
+    """The loaded app, ``None`` while unloaded."""
+    last_used: float = 0.0
+    active: int = 0
+    """Requests in progress (counted on the event loop: an instance in use stays loaded)."""
+    retry_at: float | None = None
+    """When an instance that failed to load is tried again (``None``: never)."""
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def available(self) -> bool:
+        return self.problem is None
+
+    def due(self) -> bool:
+        """Whether a failed instance is to be tried again now."""
+        return self.retry_at is not None and time.monotonic() >= self.retry_at
+
+    def failed(self, problem: str) -> None:
+        self.problem = problem
+        self.retry_at = time.monotonic() + RETRY_SECONDS
 
 
 def find_instances(folder: Path) -> list[Path]:
@@ -73,35 +121,93 @@ def find_instances(folder: Path) -> list[Path]:
     )
 
 
-def _open(root: Path) -> Hosted:
-    from ..web.reloading import InstanceApp
-
+def _discover(root: Path, plugin_names: set[str]) -> Hosted:
+    """What the index page needs, from the settings file alone (milliseconds)."""
     slug = root.name
     hosted = Hosted(slug, root, slug)
     if slug in RESERVED:
         hosted.problem = f"the folder name {slug!r} is reserved by the host"
         return hosted
-    try:
-        from ..instance import Instance
-
-        instance = Instance.open(root)
-        hosted.name = instance.settings.authority.name
-        if slug in instance.plugins.records or slug in APP_SEGMENTS:
-            # "/partner/..." could not be told from a page of the instance "partner".
-            hosted.problem = f"the folder name {slug!r} is also a path of the app"
-            return hosted
-        problems = instance.check(failed_plugins=False)
-        if "db" in instance.__dict__:
-            instance.db.dispose()
-        if problems:
-            raise UserError(f"the instance at {root} has problems:", problems)
-        hosted.app = InstanceApp(root)
-    except UserError as exc:
-        hosted.problem = str(exc)
-    except Exception as exc:  # one broken instance must not take the state's host down
-        log.exception("instance %s failed to start", root)
-        hosted.problem = f"failed to start: {exc!r}"
+    if slug in plugin_names or slug in APP_SEGMENTS:
+        # "/partner/..." could not be told from a page of the instance "partner".
+        hosted.problem = f"the folder name {slug!r} is also a path of the app"
+        return hosted
+    raw, problems = read_raw(root)
+    if problems:
+        hosted.failed(f"the instance at {root} has problems: " + "; ".join(map(str, problems)))
+        return hosted
+    authority = raw.get("authority")
+    if isinstance(authority, dict) and isinstance(authority.get("name"), str):
+        hosted.name = authority["name"]
     return hosted
+
+
+def _load(hosted: Hosted) -> InstanceApp | None:
+    """Open and check the instance and build its app; ``None`` (and the reason in
+    ``hosted.problem``) if it cannot be served. Runs in a worker thread."""
+    from ..instance import Instance
+    from ..web.reloading import InstanceApp
+
+    with hosted.lock:
+        if hosted.app is not None or (hosted.problem is not None and not hosted.due()):
+            return hosted.app
+        hosted.problem = hosted.retry_at = None
+        root = hosted.root
+        try:
+            instance = Instance.open(root)
+            if hosted.slug in instance.plugins.records:
+                raise UserError(f"the folder name {hosted.slug!r} is also a path of the app")
+            problems = instance.check(failed_plugins=False, content_problems=_content(instance))
+            if problems:
+                instance.db.dispose()
+                raise UserError(f"the instance at {root} has problems:", problems)
+            hosted.name = instance.settings.authority.name
+            hosted.app = InstanceApp(root, instance=instance)
+        except UserError as exc:
+            hosted.failed(str(exc))
+        except Exception as exc:  # one broken instance must not take the state's host down
+            log.exception("instance %s failed to start", root)
+            hosted.failed(f"failed to start: {exc!r}")
+        if hosted.problem is not None:
+            log.error("not serving %s: %s", hosted.slug, hosted.problem)
+        else:
+            log.info("loaded %s", hosted.slug)
+        return hosted.app
+
+
+def _content(instance: Any) -> list[Any]:
+    """The content problems of ``instance``: those of the shipped content are the
+    same for every instance with the same settings and no local content files, so
+    they are found once per process (as the rollout does)."""
+    from .run import _Checker
+
+    global _shipped_content
+    if _shipped_content is None:
+        _shipped_content = _Checker(migrate=False)
+    key = _shipped_content._content_key(instance)
+    if key is None:
+        problems: list[Any] = instance.content_problems()
+        return problems
+    found: list[Any] | None = _shipped_content.content.get(key)
+    if found is None:
+        found = _shipped_content.content[key] = instance.content_problems()
+    return found
+
+
+_shipped_content: Any = None
+"""The rollout's checker, for its memory of the shipped content's problems."""
+
+
+def _release_memory() -> None:
+    """Give the memory of unloaded instances back to the system (glibc keeps it otherwise).
+
+    A full collection holds the interpreter for a moment (every loaded instance's
+    objects are visited), so the sweeper does it, never a visitor's request."""
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    if name is not None:
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(name).malloc_trim(0)
 
 
 class PrefixedApp:
@@ -145,19 +251,50 @@ class PrefixedApp:
 class InstancesHost:
     """ASGI app serving every instance below a rollout folder, plus an index page."""
 
-    def __init__(self, folder: Path | str) -> None:
+    def __init__(
+        self,
+        folder: Path | str,
+        *,
+        idle_seconds: float = IDLE_SECONDS,
+        max_loaded: int = MAX_LOADED,
+    ) -> None:
+        from ..plugins import installed_names
+
+        if max_loaded < 1:
+            raise UserError("max_loaded: at least 1 instance")
         self.folder = Path(folder).resolve()
-        self.hosted = {h.slug: h for h in map(_open, find_instances(self.folder))}
+        self.idle_seconds = idle_seconds
+        self.max_loaded = max_loaded
+        names = set(installed_names())
+        self.hosted = {
+            h.slug: h for h in (_discover(p, names) for p in find_instances(self.folder))
+        }
         if not self.hosted:
             raise UserError(f"{self.folder}: no instance folders (with {SETTINGS_FILE}) found")
-        self.apps = {
-            slug: PrefixedApp(h.app, f"/{slug}")
-            for slug, h in self.hosted.items()
-            if h.app is not None
-        }
         for h in self.hosted.values():
             if h.problem:
                 log.error("not serving %s: %s", h.slug, h.problem)
+        self._sweeper: asyncio.Task[None] | None = None
+        self._unloaded_since_release = False
+
+    def warm_up(self) -> str | None:
+        """Load the first instance that opens, at start: the modules' code is imported
+        and checked once per process, so no visitor's first request waits for that
+        (later instances load in a fraction of the time). Returns its slug."""
+        for h in self.hosted.values():
+            if h.available and _load(h) is not None:
+                h.last_used = time.monotonic()
+                return h.slug
+        return None
+
+    @property
+    def apps(self) -> dict[str, Hosted]:
+        """The instances served (loaded or not): all but those known to be broken."""
+        return {slug: h for slug, h in self.hosted.items() if h.available}
+
+    def loaded(self) -> list[str]:
+        """Slugs of the instances loaded now."""
+        return [slug for slug, h in self.hosted.items() if h.app is not None]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -165,10 +302,11 @@ class InstancesHost:
             return
         path: str = scope["path"]
         slug = path.strip("/").split("/", 1)[0]
-        app = self.apps.get(slug)
-        if app is not None and path.startswith(f"/{slug}/"):
-            await app(scope, receive, send)
-        elif app is not None and path == f"/{slug}":
+        hosted = self.hosted.get(slug) if slug else None
+        servable = hosted is not None and (hosted.available or hosted.due())
+        if hosted is not None and servable and path.startswith(f"/{slug}/"):
+            await self._serve(hosted, scope, receive, send)
+        elif hosted is not None and servable and path == f"/{slug}":
             await self._respond(send, 308, b"", [(b"location", f"/{slug}/".encode())])
         elif path == "/":
             accept = dict(scope.get("headers") or []).get(b"accept-language", b"").decode("latin-1")
@@ -198,20 +336,106 @@ class InstancesHost:
                 send, 404, b"Not found", [(b"content-type", b"text/plain; charset=utf-8")]
             )
 
+    async def _serve(self, hosted: Hosted, scope: Scope, receive: Receive, send: Send) -> None:
+        # Counted before the first await: an instance is never unloaded under a request.
+        hosted.active += 1
+        loaded = False
+        try:
+            app = hosted.app
+            if app is None:
+                app = await run_in_threadpool(_load, hosted)
+                if app is None:
+                    await self._respond(
+                        send,
+                        503,
+                        "Derzeit nicht verfügbar / currently unavailable".encode(),
+                        [(b"content-type", b"text/plain; charset=utf-8"), (b"retry-after", b"60")],
+                    )
+                    return
+                loaded = True
+            hosted.last_used = time.monotonic()
+            await PrefixedApp(app, f"/{hosted.slug}")(scope, receive, send)
+        finally:
+            hosted.active -= 1
+            hosted.last_used = time.monotonic()
+        if loaded:
+            # After the answer is sent: closing another instance keeps no visitor waiting.
+            await self._evict(keep=hosted)
+
+    def _detach(self, victims: list[Hosted]) -> list[InstanceApp]:
+        """Take the apps of ``victims`` that are idle right now (on the event loop, so
+        no request can start on one between the check and the detaching)."""
+        apps = []
+        for h in victims:
+            if h.app is not None and h.active == 0:
+                apps.append(h.app)
+                h.app = None
+                log.info("unloaded %s", h.slug)
+        return apps
+
+    async def _unload(self, apps: list[InstanceApp]) -> None:
+        if apps:
+            await run_in_threadpool(self._close_apps, apps)
+            self._unloaded_since_release = True
+
+    @staticmethod
+    def _close_apps(apps: list[InstanceApp]) -> None:
+        for app in apps:
+            app.close()
+
+    async def _evict(self, *, keep: Hosted) -> None:
+        """Unload the least recently used idle instances beyond ``max_loaded``."""
+        loaded = [h for h in self.hosted.values() if h.app is not None and h is not keep]
+        excess = len(loaded) + 1 - self.max_loaded
+        if excess > 0:
+            idle = sorted((h for h in loaded if h.active == 0), key=lambda h: h.last_used)
+            await self._unload(self._detach(idle[:excess]))
+
+    async def sweep(self, now: float | None = None) -> list[str]:
+        """Unload every instance idle for ``idle_seconds``; returns their slugs."""
+        now = time.monotonic() if now is None else now
+        idle = [
+            h
+            for h in self.hosted.values()
+            if h.app is not None and h.active == 0 and now - h.last_used >= self.idle_seconds
+        ]
+        apps = self._detach(idle)
+        await self._unload(apps)
+        if self._unloaded_since_release:
+            self._unloaded_since_release = False
+            await run_in_threadpool(_release_memory)
+        return [h.slug for h in idle if h.app is None]
+
+    async def _sweep_forever(self) -> None:
+        interval = max(1.0, min(60.0, self.idle_seconds / 4))
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.sweep()
+            except Exception:  # keep sweeping; an instance that fails to close is logged
+                log.exception("unloading idle instances failed")
+
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                await run_in_threadpool(self.warm_up)
+                self._sweeper = asyncio.create_task(self._sweep_forever())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self._sweeper is not None:
+                    self._sweeper.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await self._sweeper
                 self.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
     def close(self) -> None:
         for h in self.hosted.values():
-            if h.app is not None:
-                h.app.app.state.instance.db.dispose()
+            app, h.app = h.app, None
+            if app is not None:
+                app.close()
 
     @staticmethod
     async def _respond(
@@ -231,21 +455,37 @@ class InstancesHost:
         await send({"type": "http.response.body", "body": body})
 
     def _token_valid(self, authorization: str) -> bool:
-        """Whether ``Authorization: Bearer ...`` names a valid API token of a hosted instance."""
-        from ..accounts import user_for_token
+        """Whether ``Authorization: Bearer ...`` names a valid API token of a hosted instance.
+
+        Loaded instances are asked first; an unloaded one is asked through a
+        connection of its own, without loading its app."""
+        from ..accounts import TOKEN_PREFIX, user_for_token
 
         scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token.startswith(TOKEN_PREFIX):
             return False
-        return any(
-            user_for_token(h.app.app.state.instance.db, token.strip()) is not None
-            for h in self.hosted.values()
-            if h.app is not None
-        )
+        loaded = [h.app for h in self.hosted.values() if h.app is not None]
+        if any(user_for_token(app.app.state.instance.db, token) for app in loaded):
+            return True
+        for h in list(self.hosted.values()):
+            if h.app is not None or not h.available:
+                continue
+            db = _database_of(h.root)
+            if db is None:
+                continue
+            try:
+                if user_for_token(db, token) is not None:
+                    return True
+            except Exception as exc:  # e.g. its database is down: not this instance's token
+                log.warning("cannot check the token against %s: %s", h.slug, exc)
+            finally:
+                db.dispose()
+        return False
 
     def health(self, *, detailed: bool = False) -> dict[str, Any]:
         """The status for anyone; the list of instances only with ``detailed``."""
-        status = "ok" if all(h.app for h in self.hosted.values()) else "degraded"
+        status = "ok" if all(h.available for h in self.hosted.values()) else "degraded"
         if not detailed:
             return {"status": status}
         from .. import __version__
@@ -254,7 +494,7 @@ class InstancesHost:
             "status": status,
             "version": __version__,
             "instances": {
-                slug: {"served": h.app is not None, "path": f"/{slug}/"}
+                slug: {"served": h.available, "loaded": h.app is not None, "path": f"/{slug}/"}
                 for slug, h in self.hosted.items()
             },
         }
@@ -268,14 +508,14 @@ class InstancesHost:
             rows = []
             for h in sorted(self.hosted.values(), key=lambda h: h.name):
                 name = html.escape(h.name)
-                if h.app is not None:
+                if h.available:
                     cell = f'<a href="/{h.slug}/">{name}</a>'
                     state = _("erreichbar")
                 else:
                     cell = name
                     state = _("derzeit nicht verfügbar")
                 rows.append(f'<tr><th scope="row">{cell}</th><td>{html.escape(state)}</td></tr>')
-            served = sum(1 for h in self.hosted.values() if h.app)
+            served = sum(1 for h in self.hosted.values() if h.available)
             title = html.escape(_("Willkommensbehörden"))
             summary = _(
                 "%(served)s von %(total)s Behörden erreichbar.",
@@ -298,26 +538,61 @@ class InstancesHost:
             i18n._current.reset(token)
 
 
+INSTANCES_ENV = "WILLKOMMEN_INSTANCES"
+IDLE_ENV = "WILLKOMMEN_INSTANCES_IDLE_SECONDS"
+MAX_LOADED_ENV = "WILLKOMMEN_INSTANCES_MAX_LOADED"
+
+
 def app_from_env() -> InstancesHost:
     """App factory for uvicorn workers (``WILLKOMMEN_INSTANCES`` names the folder)."""
     import os
 
-    return InstancesHost(os.environ[INSTANCES_ENV])
+    return InstancesHost(
+        os.environ[INSTANCES_ENV],
+        idle_seconds=float(os.environ.get(IDLE_ENV, IDLE_SECONDS)),
+        max_loaded=int(os.environ.get(MAX_LOADED_ENV, MAX_LOADED)),
+    )
 
 
-INSTANCES_ENV = "WILLKOMMEN_INSTANCES"
+def _database_of(root: Path) -> Any:
+    """A :class:`Database` of the instance at ``root`` from its core settings alone
+    (no plugins, no app), ``None`` if they do not say."""
+    from ..settings import build_settings_class
+    from ..storage.db import Database
+
+    try:
+        settings: Any = build_settings_class(root, {})()  # type: ignore[call-arg]
+        return Database(settings.resolved_database_url(root))
+    except Exception as exc:  # settings the instance's own first load will report
+        log.warning("no database for %s: %s", root.name, exc)
+        return None
 
 
-def serve(folder: Path, *, host: str, port: int, workers: int, access_log: bool = False) -> None:
+def serve(
+    folder: Path,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    access_log: bool = False,
+    idle_minutes: float = IDLE_SECONDS / 60,
+    max_loaded: int = MAX_LOADED,
+) -> None:
     import os
 
     import uvicorn
 
-    hosted = InstancesHost(folder)  # fail here, in the calling process, with the user's message
+    # Fail here, in the calling process, with the user's message.
+    hosted = InstancesHost(folder, idle_seconds=idle_minutes * 60, max_loaded=max_loaded)
     for h in hosted.hosted.values():
-        print(f"/{h.slug}/  {'ok' if h.app else 'NOT SERVED: ' + (h.problem or '')}")
-    hosted.close()
+        print(f"/{h.slug}/  {h.name if h.available else 'NOT SERVED: ' + (h.problem or '')}")
+    print(
+        f"{len(hosted.apps)} instances; each is loaded (and checked) at its first request, "
+        f"unloaded after {idle_minutes:g} minutes without one; at most {max_loaded} loaded"
+    )
     os.environ[INSTANCES_ENV] = str(Path(folder).resolve())
+    os.environ[IDLE_ENV] = str(idle_minutes * 60)
+    os.environ[MAX_LOADED_ENV] = str(max_loaded)
     uvicorn.run(
         "willkommen_core.rollout.host:app_from_env",
         factory=True,

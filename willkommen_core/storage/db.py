@@ -441,6 +441,9 @@ class _Janitor:
 
     def stop(self) -> None:
         self.settle(5.0)
+        # Nothing left to settle at exit: a host that loads and unloads instances
+        # all day must not keep every janitor it ever had.
+        atexit.unregister(self.settle)
         with self._cond:
             self._stopped = True
             self._cond.notify_all()

@@ -7,6 +7,8 @@ tables and disabling one leaves the database as it is.
 
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,7 +64,24 @@ def _config(component: Component, connection) -> Config:  # type: ignore[no-unty
 
 
 def head(component: Component) -> str | None:
-    cfg = _config(component, None)
+    return _head(component.versions, _versions_stamp(component.versions))
+
+
+def _versions_stamp(folder: Path) -> tuple[tuple[str, int], ...]:
+    try:
+        return tuple(sorted((e.name, e.stat().st_mtime_ns) for e in os.scandir(folder)))
+    except FileNotFoundError:
+        return ()
+
+
+@functools.lru_cache(maxsize=64)
+def _head(versions: Path, stamp: tuple[tuple[str, int], ...]) -> str | None:
+    # Remembered while the revision files stay as they are: a state host checks
+    # the schema of every instance it loads, each against the same histories.
+    cfg = Config()
+    cfg.set_main_option("script_location", str(ENV_DIR))
+    cfg.set_main_option("version_locations", str(versions))
+    cfg.set_main_option("path_separator", "os")
     return ScriptDirectory.from_config(cfg).get_current_head()
 
 

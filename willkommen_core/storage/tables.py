@@ -182,3 +182,13 @@ audit_log = Table(
     Column("target", String(200), nullable=False, default=""),
     Column("details", Text, nullable=False, default="{}"),
 )
+
+generations = Table(
+    "core_generations",
+    metadata,
+    # A counter per kind of shared state (e.g. "settings"): every process of
+    # every machine compares it with the one it built its copy from, so a
+    # change made through one process is seen by all at their next request.
+    Column("name", String(32), primary_key=True),
+    Column("value", Integer, nullable=False, default=0),
+)

@@ -12,6 +12,7 @@ from ..plugin_config import set_enabled
 from ..plugins import ALWAYS_ENABLED
 from .audit import arecord
 from .paths import app_path
+from .reloading import announce_settings_change
 from .routing import MAX_FORM_FIELDS, Page
 from .templating import render
 
@@ -60,8 +61,9 @@ async def change_plugin(request: Request) -> Response:
             },
             400,
         )
+    # Every process (on any machine) rebuilds its app at its next request.
+    await run_in_threadpool(announce_settings_change, instance)
     await arecord(request, "plugin.enabled" if enable else "plugin.disabled", name)
-    # The settings file changed: the server rebuilds its app on the next request.
     return RedirectResponse(app_path(request, f"/-/admin/plugins?ok={name}"), status_code=303)
 
 
