@@ -391,7 +391,10 @@ def _check_pages(
 
 
 def test_customer_pages_have_no_unmarked_text_in_another_language(demo: Demo, known: Known):
-    pages = crawl(demo.public, demo.app, ["/", "/barrierefreiheit", "/login"])
+    # The survey's thanks pages are reached by redirect and the kiosk by its tablet,
+    # not by a link: they are walked from where customers arrive.
+    arrivals = ["/kundenbefragung/danke", "/kundenbefragung/kiosk", "/kundenbefragung/kiosk/danke"]
+    pages = crawl(demo.public, demo.app, ["/", "/barrierefreiheit", "/login", *arrivals])
     # Every customer page type is reached (the participation is walked below).
     visited = {id(route) for route in pages.values()}
     unvisited = [

@@ -44,6 +44,7 @@ LABELS = (
     "comment_label",
     "comment_warning",
     "too_many",
+    "not_a_kiosk",
     "empty",
     "no_answer",
     "scan",

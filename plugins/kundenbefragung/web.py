@@ -89,7 +89,7 @@ def _no_store(response: Response) -> Response:
 # -- by QR code or short link -----------------------------------------------------------
 
 
-@page("/", public=True, name="survey")
+@page("/", public=True, audience="customers", name="survey")
 def survey_page(p: PageRequest) -> Response:
     survey = survey_of(p)
     lang = content_lang(p, survey)
@@ -98,7 +98,7 @@ def survey_page(p: PageRequest) -> Response:
     return _no_store(p.render("kundenbefragung/survey.html", context))
 
 
-@page("/", methods=("POST",), public=True, name="submit")
+@page("/", methods=("POST",), public=True, audience="customers", name="submit")
 def submit(p: PageRequest) -> Response:
     survey = survey_of(p)
     lang = content_lang(p, survey, p.value("lang", limit=10))
@@ -151,7 +151,7 @@ def _too_many(p: PageRequest, survey: Survey, lang: str, *, kiosk: bool = False)
     return _no_store(p.render("kundenbefragung/message.html", context, 429))
 
 
-@page("/danke", public=True, name="thanks")
+@page("/danke", public=True, audience="customers", name="thanks")
 def thanks(p: PageRequest) -> Response:
     survey = survey_of(p)
     lang = content_lang(p, survey)
@@ -168,20 +168,17 @@ def kiosk_of(p: PageRequest) -> store.Kiosk | None:
 
 
 def _not_enrolled(p: PageRequest, survey: Survey) -> Response:
-    lang = "de"
-    text = content.Text(
-        "Dieses Gerät ist nicht als Kiosk angemeldet. Die Leitung meldet es unter "
-        "„Kundenbefragung → Kiosk-Geräte“ an.",
-        "de",
+    lang = content_lang(p, survey)
+    context = _context(
+        p, survey, lang, message=survey.label(lang, "not_a_kiosk"), survey_langs=[], kiosk=True
     )
-    context = _context(p, survey, lang, message=text, survey_langs=[], kiosk=True)
     # Not an access error (the page is public): a device that is no kiosk (yet).
     return _no_store(
         p.render("kundenbefragung/message.html", context, 409 if p.method == "POST" else 200)
     )
 
 
-@page("/kiosk", public=True, name="kiosk")
+@page("/kiosk", public=True, audience="customers", name="kiosk")
 def kiosk_page(p: PageRequest) -> Response:
     survey = survey_of(p)
     kiosk = kiosk_of(p)
@@ -207,7 +204,7 @@ def kiosk_page(p: PageRequest) -> Response:
     return _no_store(p.render("kundenbefragung/survey.html", context))
 
 
-@page("/kiosk", methods=("POST",), public=True, name="kiosk_submit")
+@page("/kiosk", methods=("POST",), public=True, audience="customers", name="kiosk_submit")
 def kiosk_submit(p: PageRequest) -> Response:
     survey = survey_of(p)
     kiosk = kiosk_of(p)
@@ -226,7 +223,7 @@ def kiosk_submit(p: PageRequest) -> Response:
     return _to(p, "kiosk_thanks", lang)
 
 
-@page("/kiosk/danke", public=True, name="kiosk_thanks")
+@page("/kiosk/danke", public=True, audience="customers", name="kiosk_thanks")
 def kiosk_thanks(p: PageRequest) -> Response:
     survey = survey_of(p)
     lang = content_lang(p, survey)
