@@ -314,8 +314,10 @@ def test_build_with_chosen_languages_sizes_and_formats(tmp_path):
     assert "signs: 46/46" in result.stderr
     quiet = CliRunner().invoke(
         main,
-        ["--instance", str(instance.root), "leitsystem", "build", "-o", str(out), "--quiet"]
-        + ["--lang", "de", "--size", "a4", "--format", "svg"],
+        [
+            *("--instance", str(instance.root), "leitsystem", "build", "-o", str(out)),
+            *("--quiet", "--lang", "de", "--size", "a4", "--format", "svg"),
+        ],
     )
     assert quiet.exit_code == 0 and quiet.output == "", quiet.output
     instance.db.dispose()
