@@ -510,3 +510,34 @@ def test_an_api_token_with_csrf_free_post_is_not_needed_for_reading(instance, ma
     login(admin, instance, "admin", "ida")
     answer = admin.get("/api/v1/audit", headers={CSRF_HEADER: ""})
     assert answer.status_code == 200
+
+
+MODULE_WITH_EVENTS = """
+from willkommen_core.sdk import Module
+
+module = Module("tafel", __name__, title="Tafel", audit_events={"cleaned": "Tafel gewischt"})
+module.provide_hooks(globals())
+"""
+
+
+def test_a_module_records_the_events_it_declares_and_no_other(tmp_path, make_sqlite_instance):
+    """Hook API 1.2: a module declares its audit events under its own name; the log
+    refuses undeclared names, and a module cannot declare another's."""
+    instance = make_sqlite_instance([])
+    (instance.root / "plugins").mkdir(exist_ok=True)
+    (instance.root / "plugins" / "tafel.py").write_text(MODULE_WITH_EVENTS)
+    from willkommen_core.plugin_config import set_enabled
+
+    set_enabled(instance.root, "tafel", True)
+    from willkommen_core.instance import Instance
+
+    fresh = Instance.open(instance.root)
+    assert fresh.audit.events["tafel.cleaned"] == "Tafel gewischt"
+    fresh.audit.record("tafel.cleaned", Actor("cli", "anna"), "Raum 1.14")
+    assert [e.event for e in fresh.audit.entries(event="tafel")] == ["tafel.cleaned"]
+    for undeclared in ("tafel.painted", "selbstcheck.cleaned", "cleaned"):
+        with pytest.raises(ValueError, match="unknown audit event"):
+            fresh.audit.record(undeclared, Actor("cli", "anna"))
+    result = CliRunner().invoke(cli, ["--instance", str(fresh.root), "audit", "--event", "tafel"])
+    assert result.exit_code == 0 and '"tafel.cleaned"' in result.output
+    fresh.db.dispose()

@@ -263,6 +263,10 @@ def test_a_revoked_or_forged_kiosk_cookie_is_refused(make_sqlite_instance, make_
         == 200
     )
     assert "nicht als Kiosk angemeldet" in client.get("/kundenbefragung/kiosk").text
+    # Enrolling and revoking a device are in the audit log, with who did it.
+    logged = {e.event: e.actor.name for e in instance.audit.entries(event="kundenbefragung")}
+    assert logged.keys() == {"kundenbefragung.kiosk_enrolled", "kundenbefragung.kiosk_revoked"}
+    assert all(logged.values()), logged
 
 
 def test_qr_submissions_are_limited_per_site_and_window(make_sqlite_instance, make_client):
@@ -322,6 +326,9 @@ def test_a_burst_is_flagged_and_can_be_excluded_with_a_recorded_reason(
     (recorded,) = store.list_exclusions(instance.db)
     assert recorded.reason == "Schulklasse hat den Code abfotografiert"
     assert recorded.removed == 12 and recorded.excluded_by
+    (entry,) = instance.audit.entries(event="kundenbefragung.day_excluded")
+    assert entry.target == day and entry.details["answers"] == 12
+    assert "Schulklasse" not in str(entry.details)  # the reason stays the module's record
 
 
 # -- summary, state report, side-by-side view, recommendations -------------------------

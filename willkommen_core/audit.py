@@ -113,7 +113,7 @@ class Entry:
 
     @property
     def label(self) -> str:
-        return str(EVENTS.get(self.event, self.event))
+        return str(EVENTS.get(self.event, self.event))  # a module's: its name, as recorded
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -142,13 +142,21 @@ _purge_lock = threading.Lock()
 class AuditLog:
     """The audit log of one instance's database."""
 
-    def __init__(self, db: Database, *, retention_days: int) -> None:
+    def __init__(
+        self, db: Database, *, retention_days: int, events: Mapping[str, Any] | None = None
+    ) -> None:
         self.db = db
         self.retention = timedelta(days=retention_days)
+        self.events: dict[str, Any] = {**EVENTS, **(events or {})}
+        """The core's events and those the enabled modules declare."""
+
+    def knows(self, event: str) -> bool:
+        """Whether ``event`` is an event or the prefix of some (``login``, ``login.failed``)."""
+        return event in self.events or any(e.startswith(event + ".") for e in self.events)
 
     def record(self, event: str, actor: Actor, target: str = "", **details: Scalar) -> None:
         """Write one entry (its own transaction) and emit it as a JSON line."""
-        if event not in EVENTS:
+        if event not in self.events:
             raise ValueError(f"unknown audit event {event!r}")
         clean = _clean_details(details)
         now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)

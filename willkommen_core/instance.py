@@ -106,7 +106,11 @@ class Instance:
 
     @cached_property
     def audit(self) -> AuditLog:
-        return AuditLog(self.db, retention_days=self.settings.audit.retention_days)
+        return AuditLog(
+            self.db,
+            retention_days=self.settings.audit.retention_days,
+            events=self.plugins.audit_events(),
+        )
 
     def components(self) -> list[migrate.Component]:
         comps = [migrate.core_component()]

@@ -318,6 +318,16 @@ class PluginHost:
         not the core's own (:data:`ALWAYS_ENABLED`)."""
         return [n for n in self.active if n not in ALWAYS_ENABLED]
 
+    def audit_events(self) -> dict[str, Any]:
+        """The audit events the active modules declare, each under its module's name."""
+        events: dict[str, Any] = {}
+        for name in self.active:
+            info = self.records[name].info
+            for event, label in (info.audit_events if info else {}).items():
+                if event.startswith(f"{name}."):  # a module cannot write another's events
+                    events[event] = label
+        return events
+
     def is_enabled(self, name: str) -> bool:
         return name in self.active
 

@@ -26,6 +26,9 @@ class ModuleInfo:
     public_title: Any = None
     hook_api: str = ">=1.0,<2"
     """Range of :data:`~willkommen_core.hookspecs.HOOK_API_VERSION` supported."""
+    audit_events: dict[str, Any] = field(default_factory=dict)
+    """Events the module writes to the audit log, ``{"<module>.<event>": label}``
+    (hook API 1.2); the core refuses any other event name."""
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,11 @@ module = Module(
     public_title=_l("Wie war Ihr Besuch?"),
     settings=KundenbefragungSettings,
     hook_api=">=1.2,<2",
+    audit_events={
+        "kiosk_enrolled": _l("Kiosk-Gerät der Kundenbefragung angemeldet"),
+        "kiosk_revoked": _l("Kiosk-Gerät der Kundenbefragung abgemeldet"),
+        "day_excluded": _l("Auffälliger Tag der Kundenbefragung ausgeschlossen"),
+    },
 )
 
 from . import hooks  # noqa: E402

@@ -60,6 +60,7 @@ def enrol(p: PageRequest) -> Response:
         else:
             return _list(p, "Bitte wählen Sie den Standort des Geräts.", name, 400)
     kid, key = store.enrol(p.db, name, site, p.user.name, date.today())
+    p.audit("kundenbefragung.kiosk_enrolled", f"kiosk {kid}", name=name, site=site)
     # The tablet stays in the public area: end leitung's session on it.
     sid = p.request.session.get("sid")
     if sid:
@@ -83,4 +84,5 @@ def revoke(p: PageRequest) -> Response:
     kid = p.param("kiosk")
     if not store.revoke(p.db, kid, date.today()):
         p.not_found("Kein aktives Kiosk-Gerät mit dieser Nummer.")
+    p.audit("kundenbefragung.kiosk_revoked", f"kiosk {kid}")
     return p.redirect("kiosks", notice="revoked")

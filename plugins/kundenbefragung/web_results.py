@@ -190,8 +190,9 @@ def exclude(p: Any) -> Response:
         by=p.user.name,
         today=today,
     )
-    # Who excluded what and why is kept in the exclusions table (shown below the
-    # results); the core's audit log takes only the events it knows.
+    # The reason is shown with the exclusions below the results; the audit log
+    # says who did it, when, and what (the reason's text is the module's record).
+    p.audit("kundenbefragung.day_excluded", day_text, site=site, channel=channel, answers=removed)
     return p.render(
         "kundenbefragung/results.html", {**_context(p), "done": "excluded", "removed": removed}
     )

@@ -70,6 +70,7 @@ class Module(Generic[SettingsT]):
         public_title: Any = None,
         settings: type[SettingsT] | None = None,
         hook_api: str = ">=1.0,<2",
+        audit_events: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.package = package
@@ -82,6 +83,9 @@ class Module(Generic[SettingsT]):
             public_path=public_path,
             public_title=public_title,
             hook_api=hook_api,
+            audit_events={
+                f"{name}.{event}": label for event, label in (audit_events or {}).items()
+            },
         )
         self.settings_class = settings
         self.pages = Router(name)

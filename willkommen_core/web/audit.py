@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..audit import EVENTS, Actor, Entry, Scalar, json_lines
+from ..audit import Actor, Entry, Scalar, json_lines
 from ..i18n import gettext as _
 from .api import ApiError, ApiRoute
 from .forms import parse_date
@@ -52,7 +52,7 @@ def _filters(request: Request) -> tuple[dict[str, Any], dict[str, str], dict[str
         "event": None,
     }
     if values["event"]:
-        if values["event"] in EVENTS or any(e.startswith(values["event"] + ".") for e in EVENTS):
+        if request.app.state.instance.audit.knows(values["event"]):
             filters["event"] = values["event"]
         else:
             errors["event"] = _("Dieses Ereignis gibt es nicht.")
@@ -81,7 +81,8 @@ def audit_page(request: Request) -> Response:
             "query": query,
             "values": values,
             "errors": errors,
-            "events": [("", _("alle"))] + [(k, str(v)) for k, v in EVENTS.items()],
+            "events": [("", _("alle"))]
+            + [(k, str(v)) for k, v in request.app.state.instance.audit.events.items()],
             "retention": request.app.state.instance.settings.audit.retention_days,
         },
         400 if errors else 200,
