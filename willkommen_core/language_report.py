@@ -17,11 +17,14 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel.messages.pofile import read_po
 
 from . import i18n
+
+if TYPE_CHECKING:
+    from .instance import Instance
 
 SHOWN = 3
 """Missing texts quoted per line; the count says how many there are."""
@@ -90,7 +93,7 @@ def _tables(node: Any) -> list[dict[str, Any]]:
     return []
 
 
-def content_report(instance: Any, languages: list[str]) -> list[str]:
+def content_report(instance: Instance, languages: list[str]) -> list[str]:
     """What the content of modules with customer or participant pages lacks per
     language: texts kept beside the German (``text.ar``), or a language's own file
     beside ``de.toml``. The instance's own files (``content/<module>/``) count."""
@@ -130,7 +133,7 @@ def content_report(instance: Any, languages: list[str]) -> list[str]:
     return lines
 
 
-def instance_report(instance: Any) -> list[str]:
+def instance_report(instance: Instance) -> list[str]:
     """:func:`report` for ``instance`` (its languages, the core's and its modules'
     catalogues), then :func:`content_report`."""
     dirs = (i18n.CORE_LOCALE_DIR, *instance.plugins.locale_dirs())

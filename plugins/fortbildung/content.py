@@ -7,12 +7,15 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from willkommen_core.errors import Problem
 from willkommen_core.i18n import FALLBACK_LANGUAGE, current_language
 
 from .model import EntryData, validate_entry
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 log = logging.getLogger("willkommen.fortbildung")
 
@@ -119,7 +122,7 @@ def _shown(path: Path, root: Path) -> str:
         return f"modules/{NAME}/{path.name}"
 
 
-def problems(instance: Any) -> list[Problem]:
+def problems(instance: Instance) -> list[Problem]:
     found = parse(shipped_path(), f"modules/{NAME}/{CATALOGUE_FILE}")[1]
     path = instance.content_path(NAME, CATALOGUE_FILE)
     if path != shipped_path():
@@ -130,7 +133,7 @@ def problems(instance: Any) -> list[Problem]:
 _cache: dict[tuple[str, float], Catalogue] = {}
 
 
-def load(instance: Any) -> Catalogue:
+def load(instance: Instance) -> Catalogue:
     """The catalogue content in effect; a broken override falls back to the shipped file."""
     path = instance.content_path(NAME, CATALOGUE_FILE)
     for candidate in dict.fromkeys((path, shipped_path())):

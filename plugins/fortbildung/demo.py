@@ -10,13 +10,16 @@ survey with enough responses for results (and small work areas suppressed).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
 from . import store, survey
 from .model import SessionData
 from .tables import sessions, surveys
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 INTERNAL_TOPICS = [
     (2014, 3, "Neuerungen im Aufenthaltsgesetz: Aufenthaltserlaubnis für Fachkräfte"),
@@ -48,7 +51,7 @@ ROOM = "Ausländerbehörde, Besprechungsraum 1. OG"
 STAFF = [f"MA-{n:02d}" for n in range(1, 28)]
 
 
-def _entry_ids(instance: Any) -> dict[str, int]:
+def _entry_ids(instance: Instance) -> dict[str, int]:
     return {e.key: e.id for e in store.list_entries(instance.db)}
 
 
@@ -210,7 +213,7 @@ SURVEY_ANSWERS: list[tuple[str, list[str], list[str]]] = [
 ]
 
 
-def seed(instance: Any) -> None:
+def seed(instance: Instance) -> None:
     """Idempotent: nothing happens when sessions or the demo survey exist already."""
     store.ensure_seeded(instance)
     db = instance.db

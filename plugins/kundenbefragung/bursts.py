@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from statistics import median
-from typing import Any
+from typing import TYPE_CHECKING
 
 from . import periods, store
 from .settings import KundenbefragungSettings
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,6 @@ def find(counts: list[store.DayCount], settings: KundenbefragungSettings) -> lis
     return sorted(found, key=lambda b: (b.day, b.site, b.channel))
 
 
-def open_bursts(instance: Any, settings: KundenbefragungSettings, today: date) -> list[Burst]:
+def open_bursts(instance: Instance, settings: KundenbefragungSettings, today: date) -> list[Burst]:
     start = periods.first_open_day(today, settings.review_days)
     return find(store.day_counts_from(instance.db, start), settings)

@@ -13,10 +13,13 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from willkommen_core.domain import CORNERSTONE_IDS
 from willkommen_core.errors import Problem
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 MODULE = "kundenbefragung"
 SURVEY_FILE = "survey.toml"
@@ -126,7 +129,7 @@ def native(lang: str) -> str:
     return native_name(lang)
 
 
-def offered_languages(instance: Any, survey: Survey) -> list[str]:
+def offered_languages(instance: Instance, survey: Survey) -> list[str]:
     """The instance's customer languages the survey has texts for, then Leichte Sprache."""
     found = [c for c in instance.settings.languages if c in survey.texts]
     return [*found, PLAIN_GERMAN] if PLAIN_GERMAN in survey.texts else found
@@ -135,7 +138,7 @@ def offered_languages(instance: Any, survey: Survey) -> list[str]:
 # -- reading -------------------------------------------------------------------------
 
 
-def _shown(path: Path, instance: Any) -> str:
+def _shown(path: Path, instance: Instance) -> str:
     try:
         return str(path.relative_to(instance.root))
     except ValueError:
@@ -219,7 +222,7 @@ def _text_problems(survey: Survey, shown: str) -> list[Problem]:
     return problems
 
 
-def load(instance: Any, *, allow_comment: bool = False) -> tuple[Survey, list[Problem]]:
+def load(instance: Instance, *, allow_comment: bool = False) -> tuple[Survey, list[Problem]]:
     """The survey as this instance shows it, and what is wrong with its content."""
     problems: list[Problem] = []
     path = instance.content_path(MODULE, SURVEY_FILE)
@@ -275,7 +278,7 @@ def load(instance: Any, *, allow_comment: bool = False) -> tuple[Survey, list[Pr
     return survey, problems
 
 
-def current(instance: Any) -> Survey:
+def current(instance: Instance) -> Survey:
     from .settings import settings_of
 
     return load(instance, allow_comment=settings_of(instance).allow_comment)[0]

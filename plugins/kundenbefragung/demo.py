@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from . import periods, store
 from .store import Submission
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 MONTHS = periods.months_between("2014-06", "2015-05")
 LANGUAGES = [
@@ -52,7 +55,7 @@ def _rating(rng: random.Random, mean: float) -> int:
     return max(1, min(5, round(rng.gauss(mean, 0.9))))
 
 
-def seed(instance: Any) -> None:
+def seed(instance: Instance) -> None:
     """Seed the year; does nothing when any answer or day count exists (idempotent)."""
     if store.has_any(instance.db) or store.list_exclusions(instance.db):
         return

@@ -4,7 +4,7 @@ plumbing that ``Module.provide_hooks`` gives."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from willkommen_core.hookspecs import hookimpl
 from willkommen_core.i18n import gettext as _
@@ -12,9 +12,12 @@ from willkommen_core.types import Card, CustomerLink, Recommendation
 
 from .settings import STAFF
 
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
+
 
 @hookimpl
-def customer_links(instance: Any, language: str) -> list[CustomerLink]:
+def customer_links(instance: Instance, language: str) -> list[CustomerLink]:
     """The survey for the signs (QR code) and the first-information pages."""
     from .content import current, offered_languages
 
@@ -27,7 +30,7 @@ def customer_links(instance: Any, language: str) -> list[CustomerLink]:
 
 
 @hookimpl
-def dashboard_cards(instance: Any, user: Any) -> list[Card]:
+def dashboard_cards(instance: Instance, user: Any) -> list[Card]:
     if user is None or not user.has_role(*STAFF):
         return []
     from willkommen_core.disclosure.participation import shown_count
@@ -52,7 +55,7 @@ def dashboard_cards(instance: Any, user: Any) -> list[Card]:
     ]
 
 
-def _latest(instance: Any, today: date | None = None) -> Any:
+def _latest(instance: Instance, today: date | None = None) -> Any:
     """The results of the last complete quarter (``None`` when there is none)."""
     from . import periods
     from .results import final_months, for_months
@@ -64,7 +67,7 @@ def _latest(instance: Any, today: date | None = None) -> Any:
 
 
 @hookimpl
-def recommendations(instance: Any, results: Any) -> list[Recommendation]:
+def recommendations(instance: Instance, results: Any) -> list[Recommendation]:
     """From the customers' view of the last complete quarter (not the staff's)."""
     from babel.numbers import format_decimal
 
@@ -118,7 +121,7 @@ def recommendations(instance: Any, results: Any) -> list[Recommendation]:
 
 
 @hookimpl
-def state_summary(instance: Any) -> dict[str, Any]:
+def state_summary(instance: Instance) -> dict[str, Any]:
     from .summary import build
 
     return build(instance)
@@ -132,7 +135,7 @@ def read_state_summary(section: Any) -> Any:
 
 
 @hookimpl
-def content_problems(instance: Any) -> list[Any]:
+def content_problems(instance: Instance) -> list[Any]:
     """Broken or missing survey texts. An instance language the survey has no texts
     for is not one: it is simply not offered (German instead), and every check and
     ``serve`` would refuse an instance with a content problem."""

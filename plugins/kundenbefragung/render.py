@@ -13,9 +13,12 @@ import json
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import content
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 HERE = Path(__file__).parent
 TEMPLATE = HERE / "typst" / "poster.typ"
@@ -48,7 +51,7 @@ def survey_url(base: str, site: str = "") -> str:
     return url + ("?" + urlencode({"standort": site}) if site else "")
 
 
-def poster_data(instance: Any, base: str, size: str, site: str = "") -> dict[str, Any]:
+def poster_data(instance: Instance, base: str, size: str, site: str = "") -> dict[str, Any]:
     """What the poster shows: the survey's title in every offered language, the
     code, the link and how to use it."""
     if size not in SIZES:
@@ -84,7 +87,7 @@ def poster_data(instance: Any, base: str, size: str, site: str = "") -> dict[str
 
 
 def poster(
-    instance: Any,
+    instance: Instance,
     base: str,
     size: str,
     site: str = "",

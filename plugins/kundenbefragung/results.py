@@ -17,13 +17,16 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from willkommen_core.disclosure import Answers, Release, Stats, Text, release
 
 from . import periods, store
 from .content import Survey
 from .store import COMMENT_TOPIC
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 CHARACTERISTICS = ("site", "service", "language")
 SCALE = (1, 2, 3, 4, 5)
@@ -181,11 +184,11 @@ def compute(
 # -- from an instance -------------------------------------------------------------------
 
 
-def min_size(instance: Any) -> int:
+def min_size(instance: Instance) -> int:
     return int(instance.settings.privacy.min_group_size)
 
 
-def final_months(instance: Any, today: date | None = None) -> list[str]:
+def final_months(instance: Instance, today: date | None = None) -> list[str]:
     """The final months from the first that publishes anything (a whole-authority
     group of at least the minimum) until the last final one, oldest first."""
     from .settings import settings_of
@@ -207,7 +210,7 @@ def final_months(instance: Any, today: date | None = None) -> list[str]:
 
 
 def for_months(
-    instance: Any, months: list[str], *, today: date | None = None, with_comments: bool = False
+    instance: Instance, months: list[str], *, today: date | None = None, with_comments: bool = False
 ) -> Results:
     """The published figures of ``months``; months not final yet count nothing."""
     from .content import current

@@ -5,9 +5,12 @@ The minimum group size is the instance-wide ``[privacy] min_group_size``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 STAFF = ("leitung",)
 """Who reads results, enrols kiosks and prints posters (admin always may)."""
@@ -48,6 +51,6 @@ class KundenbefragungSettings(BaseModel):
     """Propose process work when at least this share waited more than an hour."""
 
 
-def settings_of(instance: Any) -> KundenbefragungSettings:
+def settings_of(instance: Instance) -> KundenbefragungSettings:
     section: KundenbefragungSettings = instance.plugin_settings("kundenbefragung")
     return section

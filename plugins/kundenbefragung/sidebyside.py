@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from willkommen_core.types import CornerstoneRound
 
 from . import NAME, periods
 from .results import Cell, Results
 
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
+
 log = logging.getLogger(__name__)
 DISAGREE = 0.5
 """Means this far apart (on 1..5) are marked as a disagreement."""
 
 
-def staff_rounds(instance: Any) -> list[CornerstoneRound]:
+def staff_rounds(instance: Instance) -> list[CornerstoneRound]:
     """Closed rounds of cornerstone scores any other enabled module publishes."""
     host = instance.plugins
     found: list[CornerstoneRound] = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from willkommen_core.exports import csv_text
 from willkommen_core.types import StateCell, StateFigures, StateTable
@@ -14,6 +14,9 @@ from willkommen_core.types import StateCell, StateFigures, StateTable
 from . import periods
 from .content import CORNERSTONES
 from .results import CHARACTERISTICS, Results, final_months, for_months
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 SCHEMA_VERSION = 1
 READABLE_VERSIONS = (SCHEMA_VERSION,)
@@ -42,7 +45,7 @@ def _period_entry(period: str, res: Results) -> dict[str, Any]:
     }
 
 
-def build(instance: Any, today: date | None = None) -> dict[str, Any]:
+def build(instance: Instance, today: date | None = None) -> dict[str, Any]:
     """Hook ``state_summary``: per complete quarter (the last four with answers
     to show) the number of answers, the cornerstone means and the waiting-time bands of the whole
     authority, each ``null`` where the disclosure layer suppresses it."""

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import periods, store
 from .content import Survey
 from .settings import KundenbefragungSettings
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 DONT_KNOW = "x"
 """Form value of "weiß nicht / trifft nicht zu"."""
@@ -89,7 +92,7 @@ def limits(
 
 
 def save(
-    instance: Any,
+    instance: Instance,
     sub: store.Submission,
     settings: KundenbefragungSettings,
     *,
@@ -107,7 +110,7 @@ def save(
     )
 
 
-def site_of(instance: Any, asked: str) -> str:
+def site_of(instance: Instance, asked: str) -> str:
     """The site named by a link (``?standort=``); the only site when there is one."""
     names = [s.name for s in instance.settings.authority.sites]
     if asked in names:

@@ -14,20 +14,23 @@ from __future__ import annotations
 import contextlib
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from willkommen_core.errors import Problem, UserError
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 FILE = ".willkommen/leitsystem-adresse"
 """In the instance folder: the address the staff pages were last served at."""
 _URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
 
 
-def _path(instance: Any) -> Path:
+def _path(instance: Instance) -> Path:
     return Path(instance.root) / FILE
 
 
-def remember(instance: Any, url: str) -> None:
+def remember(instance: Instance, url: str) -> None:
     """Note the address the pages are served at (only when it changed; a read-only
     instance folder just keeps no note)."""
     url = url.rstrip("/")
@@ -39,7 +42,7 @@ def remember(instance: Any, url: str) -> None:
         path.write_text(url + "\n", encoding="utf-8")
 
 
-def remembered(instance: Any) -> str | None:
+def remembered(instance: Instance) -> str | None:
     try:
         url = _path(instance).read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError):
@@ -47,7 +50,7 @@ def remembered(instance: Any) -> str | None:
     return url if _URL.match(url) else None
 
 
-def base_url(instance: Any, given: str | None = None) -> tuple[str, str]:
+def base_url(instance: Instance, given: str | None = None) -> tuple[str, str]:
     """(address, where it came from) for the QR codes; a clear error when none is known."""
     if given:
         if not _URL.match(given.rstrip("/")):

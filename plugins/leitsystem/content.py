@@ -16,9 +16,12 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from willkommen_core.errors import Problem
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 MODULE = "leitsystem"
 SIGN_LANGUAGES = ("de", "en", "uk", "ru", "ar", "fa", "ps", "pl", "ro", "tr")
@@ -84,7 +87,7 @@ class TextSet:
     info: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def _display(path: Path, instance: Any) -> str:
+def _display(path: Path, instance: Instance) -> str:
     try:
         return str(path.relative_to(instance.root))
     except ValueError:
@@ -142,7 +145,7 @@ def parse_services(path: Path, shown: str) -> tuple[dict[str, Service], list[Pro
     return found, problems
 
 
-def services(instance: Any) -> dict[str, Service]:
+def services(instance: Instance) -> dict[str, Service]:
     path = instance.content_path(MODULE, "services.toml")
     return _cached(("services", path), lambda: parse_services(path, _display(path, instance)))
 
@@ -194,11 +197,11 @@ def parse_texts(path: Path, shown: str, lang: str) -> tuple[TextSet, list[Proble
     return texts, problems
 
 
-def _text_path(instance: Any, lang: str) -> Path:
+def _text_path(instance: Instance, lang: str) -> Path:
     return instance.content_path(MODULE, "texts", f"{lang}.toml")
 
 
-def text_set(instance: Any, lang: str) -> TextSet:
+def text_set(instance: Instance, lang: str) -> TextSet:
     path = _text_path(instance, lang)
     return _cached(("texts", path), lambda: parse_texts(path, _display(path, instance), lang))
 
@@ -213,7 +216,7 @@ def _keys(texts: TextSet) -> dict[str, str]:
     return out
 
 
-def missing_texts(instance: Any, lang: str) -> list[str]:
+def missing_texts(instance: Instance, lang: str) -> list[str]:
     """Dotted keys the German reference has and ``lang`` lacks (or has empty)."""
     reference = _keys(text_set(instance, "de"))
     have = _keys(text_set(instance, lang))
@@ -223,7 +226,7 @@ def missing_texts(instance: Any, lang: str) -> list[str]:
 class Texts:
     """Texts of one language with German as the fallback for web pages."""
 
-    def __init__(self, instance: Any, lang: str) -> None:
+    def __init__(self, instance: Instance, lang: str) -> None:
         self.lang = lang
         self.dir = direction(lang)
         self._own = text_set(instance, lang)
@@ -328,7 +331,7 @@ def parse_themes(path: Path, shown: str) -> tuple[dict[str, Theme], list[Problem
     return found, problems
 
 
-def themes(instance: Any) -> tuple[dict[str, Theme], list[Problem]]:
+def themes(instance: Instance) -> tuple[dict[str, Theme], list[Problem]]:
     path = instance.content_path(MODULE, "themes.toml")
     key = ("themes", path)
     result = _cache_get(key, path)
@@ -341,7 +344,7 @@ def themes(instance: Any) -> tuple[dict[str, Theme], list[Problem]]:
 # -- problems and cache ---------------------------------------------------------------
 
 
-def problems(instance: Any, settings: Any | None = None) -> list[Problem]:
+def problems(instance: Instance, settings: Any | None = None) -> list[Problem]:
     """Everything wrong with the content in effect: files, missing translations, theme."""
     found: list[Problem] = []
     path = instance.content_path(MODULE, "services.toml")

@@ -8,10 +8,13 @@ toilet on every floor that needs them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from . import address, store
 from .model import Building, Floor, Room, Route, Site
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 HOURS_MAIN = "Mo-Fr 08:00-12:00; Di, Do 13:00-18:00"
 DEMO_ADDRESS = "http://127.0.0.1:8000"
@@ -80,7 +83,7 @@ def demo_site(site_name: str) -> Site:
     return Site(site_name, [Building("Haus A", [ground, first, second], routes)])
 
 
-def seed(instance: Any) -> None:
+def seed(instance: Instance) -> None:
     """Idempotent: only an empty guidance system gets the demo site."""
     if address.remembered(instance) is None:
         address.remember(instance, DEMO_ADDRESS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomlkit
 
@@ -12,6 +12,9 @@ from willkommen_core.errors import Problem, UserError
 
 from . import content, store
 from .model import Site, parse_document, to_document
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 
 def parse_bytes(data: bytes, filename: str) -> Any:
@@ -35,7 +38,7 @@ def parse_bytes(data: bytes, filename: str) -> Any:
         raise UserError(f"{filename}: nested too deeply") from exc
 
 
-def read(instance: Any, data: bytes, filename: str) -> list[Site]:
+def read(instance: Instance, data: bytes, filename: str) -> list[Site]:
     """Validated sites from a file; :class:`UserError` lists every problem."""
     doc = parse_bytes(data, filename)
     site_names = [s.name for s in instance.settings.authority.sites]
@@ -50,14 +53,14 @@ def read(instance: Any, data: bytes, filename: str) -> list[Site]:
     return sites
 
 
-def import_file(instance: Any, data: bytes, filename: str) -> list[Site]:
+def import_file(instance: Instance, data: bytes, filename: str) -> list[Site]:
     """Replace the data of every site in the file (all or nothing)."""
     sites = read(instance, data, filename)
     store.replace(instance.db, sites)
     return sites
 
 
-def export(instance: Any, fmt: str) -> bytes:
+def export(instance: Instance, fmt: str) -> bytes:
     site_names = [s.name for s in instance.settings.authority.sites]
     doc = to_document(store.load(instance.db, site_names))
     if fmt == "json":

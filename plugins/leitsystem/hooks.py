@@ -3,7 +3,7 @@ plumbing that ``Module.provide_hooks`` gives (cards, recommendations, summaries,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from willkommen_core.hookspecs import hookimpl
 from willkommen_core.i18n import gettext as _
@@ -11,9 +11,12 @@ from willkommen_core.types import Card, Recommendation
 
 from . import CORNERSTONE, NAME
 
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
+
 
 @hookimpl
-def dashboard_cards(instance: Any, user: Any) -> list[Card]:
+def dashboard_cards(instance: Instance, user: Any) -> list[Card]:
     from . import store
 
     settings = instance.plugin_settings(NAME)
@@ -41,7 +44,7 @@ def dashboard_cards(instance: Any, user: Any) -> list[Card]:
 
 
 @hookimpl
-def recommendations(instance: Any, results: Any) -> list[Recommendation]:
+def recommendations(instance: Instance, results: Any) -> list[Recommendation]:
     mean = results.means.get(CORNERSTONE)
     if mean is None or mean >= 3.5:
         return []
@@ -60,7 +63,7 @@ def recommendations(instance: Any, results: Any) -> list[Recommendation]:
 
 
 @hookimpl
-def state_summary(instance: Any) -> dict[str, Any]:
+def state_summary(instance: Instance) -> dict[str, Any]:
     """Counts only: how far the authority's guidance system is."""
     from . import render, store
 
@@ -75,7 +78,7 @@ def state_summary(instance: Any) -> dict[str, Any]:
 
 
 @hookimpl
-def content_problems(instance: Any) -> list[Any]:
+def content_problems(instance: Instance) -> list[Any]:
     from .content import problems
 
     return problems(instance, instance.plugin_settings(NAME))

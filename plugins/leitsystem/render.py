@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from willkommen_core.errors import UserError
 from willkommen_core.progress import Progress
@@ -29,6 +29,9 @@ from willkommen_core.progress import Progress
 from . import content, hours
 from .content import Texts, Theme
 from .model import Building, Floor, Room, Site
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 HERE = Path(__file__).parent
 TEMPLATE = HERE / "typst" / "sign.typ"
@@ -80,7 +83,7 @@ def compiler() -> Any:
 # -- pictograms and QR codes ----------------------------------------------------------
 
 
-def pictogram(instance: Any, pid: str, colour: str, rotate: int = 0) -> str:
+def pictogram(instance: Instance, pid: str, colour: str, rotate: int = 0) -> str:
     path = instance.content_path(content.MODULE, "pictograms", f"{pid}.svg")
     return _pictogram(str(path), path.stat().st_mtime if path.exists() else 0, colour, rotate)
 
@@ -127,7 +130,7 @@ class PrintedLink:
     """(language, caption): German and the sign's language where the module has them."""
 
 
-def customer_links(instance: Any, lang: str) -> list[PrintedLink]:
+def customer_links(instance: Instance, lang: str) -> list[PrintedLink]:
     """Pages other modules offer customers for the signs (hook ``customer_links`` with
     ``signs`` in ``places``), asked in the sign's language (its path is printed) and in
     German; one page is one link whatever its query. A module's fallback caption is
@@ -212,7 +215,7 @@ def _run(
 class _Builder:
     """Text runs of one sign set: German plus (optionally) one further language."""
 
-    def __init__(self, instance: Any, lang: str, theme: Theme, base_url: str) -> None:
+    def __init__(self, instance: Instance, lang: str, theme: Theme, base_url: str) -> None:
         self.instance = instance
         self.lang = lang
         self.de = Texts(instance, "de")
@@ -575,7 +578,9 @@ def overview_sign(b: _Builder, building: Building) -> Sign:
     )
 
 
-def signs(instance: Any, sites: list[Site], lang: str, theme: Theme, base_url: str) -> list[Sign]:
+def signs(
+    instance: Instance, sites: list[Site], lang: str, theme: Theme, base_url: str
+) -> list[Sign]:
     """Every sign of the sites in one sign language."""
     b = _Builder(instance, lang, theme, base_url)
     out: list[Sign] = []
@@ -644,7 +649,7 @@ def render(sign: Sign, size: str, fmt: str, comp: Any = None, ppi: float | None 
     )
 
 
-def theme_for(instance: Any) -> Theme:
+def theme_for(instance: Instance) -> Theme:
     """The configured theme, refused (naming the colour pair) when below DIN 32975."""
     name = instance.plugin_settings(content.MODULE).theme
     all_themes, problems = content.themes(instance)
@@ -657,7 +662,7 @@ def theme_for(instance: Any) -> Theme:
     return all_themes[name]
 
 
-def sign_languages(instance: Any, asked: Iterable[str] | None = None) -> list[str]:
+def sign_languages(instance: Instance, asked: Iterable[str] | None = None) -> list[str]:
     """The languages to build: asked ones, else the setting, else the instance's languages."""
     if asked:
         langs = list(dict.fromkeys(asked))
@@ -675,7 +680,7 @@ def sign_languages(instance: Any, asked: Iterable[str] | None = None) -> list[st
 
 
 def build(
-    instance: Any,
+    instance: Instance,
     sites: list[Site],
     output: Path,
     *,

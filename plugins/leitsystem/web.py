@@ -8,7 +8,7 @@ Pages are open to :func:`EDITOR_ROLES` (the instance's ``editor_roles``) or
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 from starlette.datastructures import UploadFile
@@ -22,6 +22,9 @@ from willkommen_core.sdk import PageRequest
 
 from . import EDITOR_ROLES, READER_ROLES, address, content, exchange, hours, model, module, store
 from .content import ACCESS_FLAGS, ARROWS, INFO_LANGUAGES, PLAIN_GERMAN, Texts
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 log = logging.getLogger("willkommen.leitsystem")
 MAX_UPLOAD = 2 * 1024 * 1024
@@ -519,7 +522,7 @@ def _language_name(code: str, lang: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def _partners(instance: Any, lang: str) -> list[Any] | None:
+def _partners(instance: Instance, lang: str) -> list[Any] | None:
     """Public partners advising in ``lang``; ``None`` when no module keeps a directory
     (asked through the hook: whichever plugin is enabled as ``partner`` answers)."""
     code = "de" if lang == PLAIN_GERMAN else lang
@@ -549,7 +552,7 @@ def _origin(t: Texts, room: model.Room) -> str:
     return " · ".join(str(t.service(s)) for s in room.services)
 
 
-def customer_links(instance: Any, lang: str) -> list[dict[str, str]]:
+def customer_links(instance: Instance, lang: str) -> list[dict[str, str]]:
     """Customer pages other modules offer for these pages (hook ``customer_links`` with
     ``pages`` in ``places``), each with the language its caption is in."""
     code = content.html_lang(lang)

@@ -11,12 +11,15 @@ public partners and never internal fields.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from willkommen_core.i18n import lazy_gettext as _l
 from willkommen_core.sdk import Module
 
 from .settings import PartnerSettings
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 NAME = "partner"
 CORNERSTONE = "zusammenarbeit"
@@ -50,7 +53,7 @@ module = Module(
 )
 
 
-def _stale_before(instance: Any) -> date:
+def _stale_before(instance: Instance) -> date:
     from .store import subtract_months
 
     return subtract_months(date.today(), instance.plugin_settings(NAME).stale_contact_months)

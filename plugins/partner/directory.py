@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from willkommen_core.types import NetworkContact
 
 from . import store
 
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
-def directory(instance: Any, language: str | None, public_only: bool) -> list[NetworkContact]:
+
+def directory(instance: Instance, language: str | None, public_only: bool) -> list[NetworkContact]:
     found = store.search(
         instance.db,
         store.Filters(language=language or "", public_only=public_only),

@@ -24,12 +24,15 @@ import tomllib
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from willkommen_core import i18n
 from willkommen_core.domain import CORNERSTONE_IDS, CORNERSTONES
 from willkommen_core.errors import Problem
 from willkommen_core.i18n import current_language
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 NAME = "selbstcheck"
 FILE = "questionnaire.toml"
@@ -402,7 +405,7 @@ def _in_language(lang: str, dirs: tuple[Path, ...], value: Any) -> str:
         i18n._current_lang.set(previous)
 
 
-def _plugin_items(instance: Any, problems: list[Problem]) -> list[Item]:
+def _plugin_items(instance: Instance, problems: list[Problem]) -> list[Item]:
     dirs = (i18n.CORE_LOCALE_DIR, *instance.plugins.locale_dirs())
     found = []
     for plugin, items in instance.plugins.call_each(
@@ -434,7 +437,7 @@ def content_hash(cornerstones: tuple[Cornerstone, ...]) -> str:
     return hashlib.sha256(canon.encode("utf-8")).hexdigest()[:10]
 
 
-def assemble(instance: Any) -> tuple[Questionnaire, list[Problem]]:
+def assemble(instance: Instance) -> tuple[Questionnaire, list[Problem]]:
     """The instance's current questionnaire and every problem found in its sources."""
     root = Path(instance.root)
     main_path = instance.content_path(NAME, FILE)
@@ -500,7 +503,7 @@ _cache: weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], Questionnaire]] = 
 )
 
 
-def _stamp(instance: Any) -> tuple[Any, ...]:
+def _stamp(instance: Instance) -> tuple[Any, ...]:
     paths = [
         instance.content_path(NAME, FILE),
         Path(instance.root) / "content" / NAME / LOCAL_FILE,
@@ -508,7 +511,7 @@ def _stamp(instance: Any) -> tuple[Any, ...]:
     return tuple(p.stat().st_mtime_ns if p.exists() else None for p in paths)
 
 
-def current(instance: Any) -> Questionnaire:
+def current(instance: Instance) -> Questionnaire:
     """The assembled questionnaire, cached until a content file changes."""
     stamp = _stamp(instance)
     hit = _cache.get(instance)

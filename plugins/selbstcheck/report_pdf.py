@@ -17,7 +17,7 @@ import json
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -31,6 +31,9 @@ from . import store
 from .recommend import collect
 from .results import RoundResults, Stats
 from .xlsx import suppression_note
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 HERE = Path(__file__).parent / "typst"
 TEMPLATE = HERE / "report.typ"
@@ -82,7 +85,7 @@ def _labels() -> dict[str, str]:
 
 
 def report_data(
-    instance: Any, rnd: store.Round, res: RoundResults, perspective_labels: dict[str, Any]
+    instance: Instance, rnd: store.Round, res: RoundResults, perspective_labels: dict[str, Any]
 ) -> dict[str, Any]:
     """Everything the template prints, as plain JSON (text, numbers, null for suppressed)."""
     lang = current_language()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from willkommen_core.exports import csv_text
 
@@ -17,16 +17,21 @@ from . import questionnaire as qmod
 from . import store
 from .results import ALL, RoundResults, cell_dict, compute
 
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
+
 SCHEMA = "willkommen.selbstcheck.summary"
 SCHEMA_VERSION = 1
 NAME = "selbstcheck"
 
 
-def min_size(instance: Any) -> int:
+def min_size(instance: Instance) -> int:
     return int(instance.settings.privacy.min_group_size)
 
 
-def round_results(instance: Any, rnd: store.Round, *, with_comments: bool = True) -> RoundResults:
+def round_results(
+    instance: Instance, rnd: store.Round, *, with_comments: bool = True
+) -> RoundResults:
     """The round's results; a shared-code round (one person, many submissions) as a whole only."""
     db = instance.db
     q = store.questionnaire_of(db, rnd)
@@ -50,7 +55,7 @@ def _cornerstone_rows(res: RoundResults, key: tuple[str, str]) -> list[dict[str,
     ]
 
 
-def build(instance: Any) -> dict[str, Any]:
+def build(instance: Instance) -> dict[str, Any]:
     """The anonymous state summary of all closed rounds (hook ``state_summary``)."""
     authority = instance.settings.authority
     closed = sorted(

@@ -55,6 +55,7 @@ from ..errors import UserError
 from ..settings import SETTINGS_FILE, read_raw
 
 if TYPE_CHECKING:
+    from ..instance import Instance
     from ..web.reloading import InstanceApp
 
 log = logging.getLogger("willkommen.host")
@@ -175,7 +176,7 @@ def _load(hosted: Hosted) -> InstanceApp | None:
         return hosted.app
 
 
-def _content(instance: Any) -> list[Any]:
+def _content(instance: Instance) -> list[Any]:
     """The content problems of ``instance``: those of the shipped content are the
     same for every instance with the same settings and no local content files, so
     they are found once per process (as the rollout does)."""

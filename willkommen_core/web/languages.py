@@ -16,14 +16,17 @@ what the page's audience is offered:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
 from .. import i18n
 
+if TYPE_CHECKING:
+    from ..instance import Instance
 
-def locale_dirs(instance: Any) -> tuple[Any, ...]:
+
+def locale_dirs(instance: Instance) -> tuple[Any, ...]:
     return (i18n.CORE_LOCALE_DIR, *instance.plugins.locale_dirs())
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
@@ -12,6 +12,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import accounts, i18n
 from .paths import app_root, route_path
+
+if TYPE_CHECKING:
+    from ..instance import Instance
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -118,7 +121,7 @@ class BodyLimit:
 class RequestContext:
     """Sets the request's user (session or bearer token) and language."""
 
-    def __init__(self, app: ASGIApp, instance: Any) -> None:
+    def __init__(self, app: ASGIApp, instance: Instance) -> None:
         self.app = app
         self.instance = instance
         self.languages = list(instance.settings.languages)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from willkommen_core.disclosure.participation import shown_count
 from willkommen_core.i18n import (
@@ -20,6 +20,9 @@ from willkommen_core.sdk import PageRequest
 from .. import module, store
 from ..store import Refused
 from ..summary import min_size
+
+if TYPE_CHECKING:
+    from willkommen_core.instance import Instance
 
 page = module.pages.page
 
@@ -65,7 +68,7 @@ def default_notice() -> str:
     )
 
 
-def notice_text(instance: Any) -> str:
+def notice_text(instance: Instance) -> str:
     """The instance's notice (setting ``[selbstcheck] notice``, one text or one per
     language) or the standard text, in the current language where it exists."""
     own = module.settings(instance).notice
@@ -78,7 +81,7 @@ def notice_text(instance: Any) -> str:
     return in_language(shown, language_of(text))
 
 
-def _in(lang: str, instance: Any) -> str:
+def _in(lang: str, instance: Instance) -> str:
     previous = current_language()
     token = activate(lang, (CORE_LOCALE_DIR, *instance.plugins.locale_dirs()))
     try:
@@ -87,7 +90,7 @@ def _in(lang: str, instance: Any) -> str:
         reset(token, previous)
 
 
-def participation_notice(instance: Any, frozen: str) -> str:
+def participation_notice(instance: Instance, frozen: str) -> str:
     """The notice a round shows its participants, in their language: the round keeps
     the text it opened with (in the language of whoever opened it); where that is the
     notice of this instance in one of its languages, it is shown in the reader's."""
