@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from urllib.parse import quote, urlencode
 
 import anyio.from_thread
@@ -35,6 +35,9 @@ from ..web.audit import record
 from ..web.paths import in_app
 from ..web.routing import MAX_FORM_FIELDS, MAX_FORM_PART, SAFE_METHODS, Page
 from ..web.templating import render, url_path
+
+if TYPE_CHECKING:
+    from ..instance import Instance
 
 Handler = Callable[["PageRequest"], Response]
 Roles = Sequence[str] | Callable[[Any], Sequence[str]]
@@ -177,7 +180,7 @@ class _Declared:
     languages: Languages | None = None
 
 
-def _settings_of(module: str, instance: Any) -> Any:
+def _settings_of(module: str, instance: Instance | None) -> Any:
     """The module's settings section of ``instance`` (``None``: no instance, or a
     module without settings, such as the core's action plan)."""
     return getattr(instance.settings, module, None) if instance is not None else None
@@ -256,7 +259,7 @@ class Router:
 
         return declare
 
-    def routes(self, instance: Any = None) -> list[Page]:
+    def routes(self, instance: Instance | None = None) -> list[Page]:
         """The pages as ``instance`` configures them (its settings decide roles and
         conditions; without an instance, the settings' defaults do not apply: every
         page with a fixed role list)."""
@@ -312,7 +315,7 @@ class ApiRouter:
 
         return declare
 
-    def routes(self, instance: Any = None) -> list[Any]:
+    def routes(self, instance: Instance | None = None) -> list[Any]:
         """The endpoints as ``instance`` configures them (``roles`` and ``when`` as
         for pages)."""
         from ..web.api import ApiRoute
