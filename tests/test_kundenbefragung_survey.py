@@ -700,3 +700,27 @@ def test_answers_are_marked_and_read_only_for_the_disclosure_layer():
         "kundenbefragung_comments",
     }
     assert bypasses(Path(package.__file__).parent) == []
+
+
+def test_with_the_signage_on_the_survey_asks_for_its_services_in_the_reader_s_language(
+    make_sqlite_instance, make_client
+):
+    """Hook customer_services: the signage's counters (not lifts) replace the survey's own
+    list, titled in each language; "something else" stays; no module imports the other."""
+    from willkommen_plugins.kundenbefragung import content as kb_content
+
+    alone = kb_content.current(_instance(make_sqlite_instance))
+    assert alone.services == ("aufenthalt", "einbuergerung", "sonstiges")
+
+    both = make_sqlite_instance(["kundenbefragung", "leitsystem"])
+    survey = kb_content.current(both)
+    assert survey.services[-1] == "sonstiges"
+    assert {"empfang", "kasse", "aufenthalt", "einbuergerung"} <= set(survey.services)
+    assert not {"aufzug", "wartebereich"} & set(survey.services)
+    # The survey's own wording wins where it has one; the signage's fills the rest.
+    assert survey.text("de", "services", "aufenthalt").text == "Aufenthaltserlaubnis oder Visum"
+    assert survey.text("de", "services", "kasse").text == "Kasse"
+    arabic = survey.text("ar", "services", "kasse")
+    assert arabic.lang == "ar" and arabic.text != "Kasse"
+    page = make_client(both).get("/kundenbefragung/?lang=ar")
+    assert page.status_code == 200 and arabic.text in page.text

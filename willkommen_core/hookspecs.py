@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         AssessmentResult,
         Card,
         CustomerLink,
+        CustomerService,
         ModuleInfo,
         NetworkContact,
         PluginStorage,
@@ -267,4 +268,17 @@ def customer_links(instance: Instance, language: str) -> list[CustomerLink]:  # 
     ``language``: the language of the sign or page; give ``title`` in it where you
     can and say which language it is in. Return a list of
     :class:`~willkommen_core.types.CustomerLink`. Added in hook API 1.2.
+    """
+
+
+@hookspec
+def customer_services(instance: Instance, language: str) -> list[CustomerService]:  # type: ignore[empty-body]
+    """The services the authority offers its customers (residence permits,
+    naturalisation, the cash desk), for other modules to ask about: a customer survey
+    asks which one a visit was for. Implemented by the module that keeps them (the
+    signage's service list); a module never imports another to learn of them.
+
+    ``language``: give ``title`` in it where you can and say which language it is.
+    Return a list of :class:`~willkommen_core.types.CustomerService` in the order
+    customers should see them. Added in hook API 1.2.
     """

@@ -114,6 +114,19 @@ class CustomerLink:
     """Where it belongs: ``signs`` (printed), ``pages`` (first information, start page)."""
 
 
+@dataclass(frozen=True)
+class CustomerService:
+    """A service the authority offers customers, as another module names it (hook
+    ``customer_services``): e.g. residence permits at counter 1.14."""
+
+    id: str
+    """Stable across languages, e.g. ``aufenthalt``."""
+    title: str
+    """In the requested language where the module has it."""
+    language: str = "de"
+    """Language of ``title``."""
+
+
 @dataclass
 class CornerstoneCell:
     """One cornerstone of one round in the state report: mean and size, or suppressed."""

@@ -275,7 +275,36 @@ def load(instance: Instance, *, allow_comment: bool = False) -> tuple[Survey, li
         {k: v for k, v in texts.items() if isinstance(v, dict)},
     )
     problems += _text_problems(survey, shown)
+    local_services = local_path.is_file() and "services" in _read(local_path, shown, [])
+    if survey.has("service") and not local_services:
+        survey = _with_offered_services(instance, survey)
     return survey, problems
+
+
+def _with_offered_services(instance: Instance, survey: Survey) -> Survey:
+    """The authority's own services, where a module keeps them (hook
+    ``customer_services``, e.g. the signage's), before this file's extra choices
+    ("something else"); titles in each language unless this survey words one itself.
+    The instance's ``local.toml`` with ``services`` keeps its own list."""
+    offered: dict[str, dict[str, str]] = {}
+    for lang in survey.languages:
+        for service in instance.plugins.call_list(
+            "customer_services", instance=instance, language=lang
+        ):
+            titles = offered.setdefault(service.id, {})
+            if service.language == lang:
+                titles[lang] = service.title
+    if not offered:
+        return survey
+    texts = {lang: dict(t) for lang, t in survey.texts.items()}
+    for lang, t in texts.items():
+        own = dict(t.get("services") or {})
+        for sid, titles in offered.items():
+            if not own.get(sid) and titles.get(lang):
+                own[sid] = titles[lang]
+        t["services"] = own
+    extra = tuple(s for s in survey.services if s not in offered)
+    return Survey(survey.version, survey.questions, (*offered, *extra), texts)
 
 
 def current(instance: Instance) -> Survey:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from willkommen_core.hookspecs import hookimpl
 from willkommen_core.i18n import gettext as _
-from willkommen_core.types import Card, Recommendation
+from willkommen_core.types import Card, CustomerService, Recommendation
 
 from . import CORNERSTONE, NAME
 
@@ -82,3 +82,26 @@ def content_problems(instance: Instance) -> list[Any]:
     from .content import problems
 
     return problems(instance, instance.plugin_settings(NAME))
+
+
+@hookimpl
+def customer_services(instance: Instance, language: str) -> list[CustomerService]:
+    """The services with first information (counters, not lifts or stairs), titled
+    in ``language`` where its text file has them, else in German."""
+    from .content import services, text_set
+
+    def titles(lang: str) -> dict[str, str]:
+        if not instance.content_path(NAME, "texts", f"{lang}.toml").is_file():
+            return {}
+        return text_set(instance, lang).services
+
+    wanted, german = titles(language), titles("de")
+    found = []
+    for sid, service in services(instance).items():
+        if not service.info or service.facility:
+            continue
+        if wanted.get(sid):
+            found.append(CustomerService(sid, wanted[sid], language))
+        elif german.get(sid):
+            found.append(CustomerService(sid, german[sid], "de"))
+    return found
