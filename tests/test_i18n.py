@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 import willkommen_core
 import willkommen_plugins
 from willkommen_core import i18n
+from willkommen_core.instance import shipped_content_dir
 from willkommen_core.testing import login
 
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
@@ -248,8 +249,10 @@ def test_arabic_script_texts_use_their_own_punctuation(lang):
             for message in read_po(f):
                 strings = message.string if isinstance(message.string, tuple) else (message.string,)
                 found += [(str(path), s) for s in strings if s and message.id]
-    modules = Path(willkommen_core.__file__).parent.parent / "modules"
-    for path in modules.rglob("*.toml"):
+    modules = shipped_content_dir()  # installed, as in tox: not a path next to the sources
+    toml_files = list(modules.rglob("*.toml"))
+    assert toml_files, f"no content found in {modules}"
+    for path in toml_files:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         if path.stem == lang:  # a file of texts in this one language
             found += [(str(path), t) for t in _all_strings(data)]

@@ -35,6 +35,7 @@ from starlette.testclient import TestClient
 import willkommen_core
 import willkommen_plugins
 from willkommen_core.demo import prepare_demo
+from willkommen_core.instance import shipped_content_dir
 from willkommen_core.testing.instance import csrf_from, login
 from willkommen_core.web.app import create_app
 from willkommen_core.web.languages import offered_languages
@@ -42,7 +43,7 @@ from willkommen_core.web.languages import offered_languages
 LANGUAGES = ["de", "en", "uk", "ar", "fa", "ps", "ru", "pl", "ro", "tr"]
 PARTICIPANT_ONLY = ["uk", "ar", "fa", "ps", "ru", "pl", "ro", "tr"]
 ROOTS = [Path(willkommen_core.__file__).parent, Path(willkommen_plugins.__file__).parent]
-CONTENT = Path(willkommen_core.__file__).parent.parent / "modules"
+CONTENT = shipped_content_dir()  # the installed content, as the pages read it
 SKIP_LINKS = re.compile(r"\.(csv|ics|pdf|json|svg|xlsx|zip|png|txt)$|^/(static|api)/|/logout$")
 PER_ROUTE = 2  # pages of one route visited (a page type, with two data sets)
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
