@@ -22,7 +22,8 @@ from willkommen_core.testing import login
 SCRIPT = '<script>alert("wk")</script><img src=x onerror=alert(1)>'
 SQL = "Robert'); DROP TABLE core_users; --"
 HUGE = "Ä" * 200_000
-PAYLOADS = {"script": SCRIPT, "sql": SQL, "huge": HUGE}
+DIGITS = "²"  # str.isdigit() says yes, int() says no: a 500 where isdigit() guards int()
+PAYLOADS = {"script": SCRIPT, "sql": SQL, "huge": HUGE, "digits": DIGITS}
 SKIP_ACTIONS = ("delete", "loeschen", "logout", "/-/admin/plugins/")
 SKIP_LINKS = (".csv", ".ics", ".vcf", ".pdf", ".zip", ".svg", ".png", "/logout", "/static/")
 MAX_PAGES = 250
@@ -157,6 +158,8 @@ def test_every_form_takes_hostile_text_without_a_server_error(crawled, kind):
             for name, value, field_kind in form["fields"]:
                 if field_kind in ("text", "textarea", "search", "email", "url", "tel"):
                     value = payload
+                elif kind == "digits" and field_kind in ("number", "radio", "select"):
+                    value = payload  # a number field or a choice tampered with
                 data.setdefault(name, []).append(value)
             response = client.post(urlsplit(action).path, data=data, follow_redirects=True)
             submitted += 1

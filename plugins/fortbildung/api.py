@@ -186,7 +186,7 @@ def entry(request: Request) -> EntryOut:
 def plan(request: Request) -> PlanOut:
     instance = _instance(request)
     raw = request.query_params.get("year", "")
-    if raw and not (raw.isdigit() and 2000 <= int(raw) <= 2100):
+    if raw and not (raw.isdecimal() and 2000 <= int(raw) <= 2100):
         raise ApiError(400, "year must be a number between 2000 and 2100")
     year = int(raw) if raw else date.today().year
     found = store.list_sessions(instance.db, year=year)

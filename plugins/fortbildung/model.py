@@ -198,7 +198,7 @@ def validate_entry(
     if raw_partner not in ("", None):
         if isinstance(raw_partner, int) and not isinstance(raw_partner, bool):
             partner_id = raw_partner
-        elif isinstance(raw_partner, str) and raw_partner.strip().isdigit():
+        elif isinstance(raw_partner, str) and raw_partner.strip().isdecimal():
             partner_id = int(raw_partner.strip())
         else:
             errors["partner_id"] = _("Diesen Partner gibt es nicht.")
@@ -272,7 +272,7 @@ def validate_session(
     """A dated session from the form: entry, day, start and end time, place, capacity."""
     errors: dict[str, str] = {}
     entry = raw.get("entry_id", "").strip()
-    entry_id = int(entry) if entry.isdigit() else 0
+    entry_id = int(entry) if entry.isdecimal() else 0
     if entry_id not in entry_ids:
         errors["entry_id"] = _("Bitte wählen Sie eine Fortbildung aus dem Katalog.")
     day = _parse_date(raw.get("day", ""))
@@ -291,7 +291,7 @@ def validate_session(
     capacity: int | None = None
     cap = raw.get("capacity", "").strip()
     if cap:
-        if not cap.isdigit() or not 1 <= int(cap) <= 1000:
+        if not cap.isdecimal() or not 1 <= int(cap) <= 1000:
             errors["capacity"] = _(
                 "Die Zahl der Plätze ist eine ganze Zahl von 1 bis 1000 (leer: unbegrenzt)."
             )

@@ -132,7 +132,7 @@ def _check_partner(p: PageRequest, values: dict[str, Any], errors: dict[str, str
     if not pid:
         return
     index = store.partner_index(p.instance) or {}
-    if not pid.isdigit() or int(pid) not in index:
+    if not pid.isdecimal() or int(pid) not in index:
         errors["partner_id"] = _("Diesen Partner gibt es nicht (mehr) in der Partnerliste.")
 
 

@@ -88,7 +88,7 @@ def labels(p: PageRequest) -> dict[str, Any]:
 def year(p: PageRequest) -> int:
     """The year asked for with ``?jahr=``, else the current one."""
     raw = p.query("jahr")
-    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+    if raw.isdecimal() and 2000 <= int(raw) <= 2100:
         return int(raw)
     return date.today().year
 

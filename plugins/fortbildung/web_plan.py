@@ -237,7 +237,7 @@ def session_register(p: PageRequest) -> Response:
 @page("/plan/{session_id:int}/teilnahme", methods=("POST",), roles=PERSONAL)
 def session_attendance(p: PageRequest) -> Response:
     found = _session_or_404(p)
-    ids = {int(v) for v in p.values("attended") if v.isdigit()}
+    ids = {int(v) for v in p.values("attended") if v.isdecimal()}
     store.set_attended(p.db, found.id, ids)
     return to(p, "session", "teilnahme=1", session_id=found.id)
 
@@ -246,7 +246,7 @@ def session_attendance(p: PageRequest) -> Response:
 def session_unregister(p: PageRequest) -> Response:
     found = _session_or_404(p)
     rid = p.value("registration")
-    if rid.isdigit():
+    if rid.isdecimal():
         store.unregister(p.db, found.id, int(rid))
     return to(p, "session", "abgemeldet=1", session_id=found.id)
 

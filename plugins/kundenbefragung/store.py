@@ -299,7 +299,7 @@ def enrol(db: Any, name: str, site: str, by: str, today: date) -> tuple[int, str
 def kiosk_for(db: Any, cookie: str) -> Kiosk | None:
     """The active kiosk whose device key the cookie ``"<id>.<key>"`` holds."""
     kid, _, key = cookie.partition(".")
-    if not kid.isdigit() or not key or len(kid) > 9:
+    if not kid.isdecimal() or not key or len(kid) > 9:
         return None
     with db.read() as s:
         row = s.execute(select(kiosks).where(kiosks.c.id == int(kid))).first()

@@ -9,6 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from willkommen_core.exports import csv_text
+from willkommen_core.sdk.summaries import section_version
 from willkommen_core.types import StateCell, StateFigures, StateTable
 
 from . import periods
@@ -71,14 +72,7 @@ def _share(dist: dict[str, int] | None, n: int | None, bands: tuple[str, ...]) -
 
 def read(section: Any) -> StateFigures:
     """Hook ``read_state_summary``: one table row per quarter, suppressed where it was."""
-    if not isinstance(section, dict):
-        raise ValueError("is not an object")
-    version = section.get("schema_version")
-    if version not in READABLE_VERSIONS:
-        raise ValueError(
-            f"customer survey summary of unknown schema_version {version!r} "
-            f"(this toolkit reads {', '.join(map(str, READABLE_VERSIONS))})"
-        )
+    section_version(section, READABLE_VERSIONS, "customer survey summary")
     tables = []
     shown = [c for c in CORNERSTONES if c != "verankerung"]
     columns = [

@@ -67,7 +67,7 @@ def check(
             values[qid] = None
             continue
         number = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
-        if isinstance(raw, str) and raw.isdigit():
+        if isinstance(raw, str) and raw.isdecimal():  # int() reads every decimal digit, not "²"
             number = int(raw)
         if number is None or not 1 <= number <= 5:
             raise Invalid(qid, "must be 1 to 5" + (" or 'x'" if q.kind == "rating" else ""))

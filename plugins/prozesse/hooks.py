@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from willkommen_core.hookspecs import hookimpl
 from willkommen_core.i18n import gettext as _
+from willkommen_core.sdk.summaries import section_version
 from willkommen_core.types import Card, ProcessPhase, Recommendation, StateFigures
 
 from . import CORNERSTONE, READ_ROLES, _date, module
@@ -111,8 +112,7 @@ STATE_SUMMARY_VERSION = 1
 @hookimpl
 def read_state_summary(section: Any) -> StateFigures:
     """The phase reached, from the section :func:`state_summary` wrote."""
-    if not isinstance(section, dict) or section.get("schema_version") != STATE_SUMMARY_VERSION:
-        raise ValueError("process summary of unknown schema_version")
+    section_version(section, (STATE_SUMMARY_VERSION,), "process summary")
     if not section.get("started"):
         return StateFigures(phase=ProcessPhase("nicht begonnen", 0, None, 0))
     phase = section.get("phase") or {}

@@ -191,7 +191,7 @@ def _round(request: Request, *, recent: bool = False) -> store.Round:
     raw = request.path_params["id"]
     db = request.app.state.instance.db
     lookup = store.recent_round if recent else store.get_round
-    rnd = lookup(db, int(raw)) if raw.isdigit() else None
+    rnd = lookup(db, int(raw)) if raw.isdecimal() else None
     if rnd is None:
         raise ApiError(404, "unknown round")
     return rnd
@@ -396,7 +396,7 @@ async def submit(request: Request, body: ResponseIn) -> Any:
     # The round (for its frozen questionnaire) may come from a moment ago:
     # status, code and one-time code are checked inside the transaction.
     raw = request.path_params["id"]
-    found = store.remembered(db, int(raw)) if raw.isdigit() else None
+    found = store.remembered(db, int(raw)) if raw.isdecimal() else None
     if found is None:
         found = await run_in_threadpool(_round_and_questionnaire, request)
     rnd, q = found

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from willkommen_core.sdk.summaries import section_version
 from willkommen_core.types import CornerstoneCell, CornerstoneRound, StateFigures
 
 from .summary import SCHEMA_VERSION
@@ -13,14 +14,7 @@ READABLE_VERSIONS = (SCHEMA_VERSION,)
 
 
 def read(section: Any) -> StateFigures:
-    if not isinstance(section, dict):
-        raise ValueError("is not an object")
-    version = section.get("schema_version")
-    if version not in READABLE_VERSIONS:
-        raise ValueError(
-            f"self-assessment summary of unknown schema_version {version!r} "
-            f"(this toolkit reads {', '.join(map(str, READABLE_VERSIONS))})"
-        )
+    section_version(section, READABLE_VERSIONS, "self-assessment summary")
     rounds = []
     try:
         for r in section.get("rounds", []):

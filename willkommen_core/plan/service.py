@@ -69,7 +69,7 @@ class MeasureInput:
         values["description"] = self.description
         values["group_id"] = None
         if self.group_id:
-            gid = int(self.group_id) if self.group_id.isdigit() else None
+            gid = int(self.group_id) if self.group_id.isdecimal() else None
             if gid is None or not _group_exists(db, gid):
                 errors["group_id"] = _("Diese Arbeitsgruppe gibt es nicht.")
             values["group_id"] = gid

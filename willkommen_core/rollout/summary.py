@@ -126,7 +126,7 @@ def next_sequence(root: Path) -> int:
     folder = root / SEQUENCE_DIR
     folder.mkdir(parents=True, exist_ok=True)
     while True:
-        claimed = (int(p.name) for p in folder.iterdir() if p.name.isascii() and p.name.isdigit())
+        claimed = (int(p.name) for p in folder.iterdir() if p.name.isascii() and p.name.isdecimal())
         number = max(max(claimed, default=0) + 1, time.time_ns() // 1_000_000)
         try:
             os.close(os.open(folder / str(number), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))

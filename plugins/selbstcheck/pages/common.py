@@ -144,7 +144,7 @@ def token_count(raw: str, limit: int, errors: dict[str, str], field: str = "toke
             "Für diese Runde sind bereits so viele Einmal-Codes gedruckt wie erlaubt."
         )
         return 0
-    if not raw.isdigit() or not 1 <= int(raw) <= limit:
+    if not raw.isdecimal() or not 1 <= int(raw) <= limit:
         errors[field] = _("Bitte eine Anzahl von 1 bis %(n)s angeben.", n=limit)
         return 0
     return int(raw)

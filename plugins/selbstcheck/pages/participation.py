@@ -161,7 +161,7 @@ def _enter(p: PageRequest, entered: str) -> Response:
     step = "start"
     wanted = p.query("schritt")
     steps = _steps(q)
-    if wanted.isdigit() and 0 < int(wanted) < len(steps) - 1:
+    if wanted.isdecimal() and 0 < int(wanted) < len(steps) - 1:
         step = steps[int(wanted)]
     return _question_page(p, access.round, q, state, step)
 

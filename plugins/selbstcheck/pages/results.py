@@ -205,7 +205,7 @@ def export_json_page(p: PageRequest) -> Response:
 def compare_page(p: PageRequest) -> Response:
     """Progress between closed rounds, on the items they share."""
     closed = [r for r in reversed(store.list_rounds(p.db)) if r.status == "closed"]
-    wanted = [int(x) for x in p.request.query_params.getlist("runde") if x.isdigit()]
+    wanted = [int(x) for x in p.request.query_params.getlist("runde") if x.isdecimal()]
     chosen = [r for r in closed if r.id in wanted] if wanted else closed[-4:]
     lang = current_language()
     minimum = min_size(p.instance)
