@@ -13,7 +13,6 @@ tokens with the provider's real key and change one claim at a time.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -33,6 +32,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from joserfc.jwk import RSAKey
+from npm_support import npm_ci, skip_or_fail
 
 HERE = Path(__file__).parent / "oidc"
 CLIENT_ID = "willkommen"
@@ -58,51 +58,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "willkommen-tests"
-
-
 def node_or_skip() -> str:
     node = shutil.which("node")
-    npm = shutil.which("npm")
-    if node is None or npm is None:
-        reason = "no Node.js/npm found (apt-get install nodejs npm): the OIDC tests need them"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(reason + " – mandatory in CI")
-        pytest.skip(reason)
+    if node is None or shutil.which("npm") is None:
+        skip_or_fail("no Node.js/npm found (apt-get install nodejs npm): the OIDC tests need them")
     return node
 
 
 def install_provider() -> Path:
     """The folder with ``node_modules/oidc-provider`` as the lock file pins it."""
-    lock = (HERE / "package-lock.json").read_bytes()
-    target = _cache_root() / f"oidc-provider-{hashlib.sha256(lock).hexdigest()[:12]}"
-    if (target / "node_modules" / "oidc-provider" / "package.json").is_file():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir()
-    for name in ("package.json", "package-lock.json"):
-        shutil.copy(HERE / name, work / name)
-    npm = shutil.which("npm") or "npm"
-    done = subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"],
-        cwd=work,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if done.returncode != 0:
-        shutil.rmtree(work, ignore_errors=True)
-        pytest.fail(f"npm ci of the test OpenID provider failed:\n{done.stdout}\n{done.stderr}")
-    try:
-        work.rename(target)
-    except OSError:  # another run installed it meanwhile
-        shutil.rmtree(work, ignore_errors=True)
-    return target
+    return npm_ci(HERE, "oidc-provider", "node_modules/oidc-provider/package.json")
 
 
 @dataclass

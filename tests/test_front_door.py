@@ -343,10 +343,6 @@ def test_the_header_folds_languages_and_menu_into_details_without_script(anonymo
 
 
 def test_first_information_has_no_second_language_bar(make_sqlite_instance, make_client):
-    from willkommen_core.demo import builtin_plugins
-
-    if "leitsystem" not in builtin_plugins():
-        pytest.skip("leitsystem not installed")
     instance = make_sqlite_instance(["leitsystem"], name="info")
     page = make_client(instance).get("/leitsystem/info/?lang=de-x-ls").text
     assert page.count('<nav class="languages"') == 1 and "info-langs" not in page

@@ -16,9 +16,7 @@ one run. Warnings may stay; errors may not.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -28,6 +26,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from npm_support import npm_ci, skip_or_fail
 from starlette.testclient import TestClient
 
 from willkommen_core import accounts
@@ -42,55 +41,16 @@ MAX_PAGES = 250
 FILE_SUFFIX = re.compile(r"\.[a-z0-9]{2,4}$")
 
 
-def _cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "willkommen-tests"
-
-
-def _skip_or_fail(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(reason + " – mandatory in CI")
-    pytest.skip(reason)
-
-
 def install_vnu() -> Path:
     """The checker's jar, installed with ``npm ci`` from the lock file at first use."""
-    lock = (HERE / "package-lock.json").read_bytes()
-    target = _cache_root() / f"vnu-jar-{hashlib.sha256(lock).hexdigest()[:12]}"
-    jar = target / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-    if jar.is_file():
-        return jar
-    npm = shutil.which("npm")
-    if npm is None:
-        _skip_or_fail("no npm found (apt-get install npm): the markup test installs vnu-jar")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir()
-    for name in ("package.json", "package-lock.json"):
-        shutil.copy(HERE / name, work / name)
-    done = subprocess.run(
-        [str(npm), "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"],
-        cwd=work,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if done.returncode != 0:
-        shutil.rmtree(work, ignore_errors=True)
-        pytest.fail(f"npm ci of vnu-jar failed:\n{done.stdout}\n{done.stderr}")
-    try:
-        work.rename(target)
-    except OSError:  # another run installed it meanwhile
-        shutil.rmtree(work, ignore_errors=True)
-    return jar
+    jar = "node_modules/vnu-jar/build/dist/vnu.jar"
+    return npm_ci(HERE, "vnu-jar", jar) / jar
 
 
 def java_or_skip() -> str:
     java = shutil.which("java") or ("/usr/bin/java" if Path("/usr/bin/java").exists() else None)
     if java is None:
-        _skip_or_fail("no Java found (apt-get install default-jre-headless): vnu needs it")
+        skip_or_fail("no Java found (apt-get install default-jre-headless): vnu needs it")
     return str(java)
 
 

@@ -10,6 +10,7 @@ run time a missing text falls back to German, marked with its own ``lang``.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,13 +147,21 @@ def _shown(path: Path, instance: Instance) -> str:
 
 
 def _read(path: Path, shown: str, problems: list[Problem]) -> dict[str, Any]:
+    """The file's content (not to be changed: it is shared while the file is unchanged)."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        stat = path.stat()
+        return _parsed(path, stat.st_mtime_ns, stat.st_size)
     except FileNotFoundError:
         problems.append(Problem(shown, "", "file not found"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         problems.append(Problem(shown, "", f"invalid TOML: {exc}"))
     return {}
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(path: Path, _mtime_ns: int, _size: int) -> dict[str, Any]:
+    """Parsed once per version of the file: every survey page reads the survey."""
+    return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -230,15 +239,17 @@ def load(instance: Instance, *, allow_comment: bool = False) -> tuple[Survey, li
     data = _read(path, shown, problems)
     local_path = instance.root / "content" / MODULE / LOCAL_FILE
     hidden: list[str] = []
+    local_services = False
     if local_path.is_file():
         local_shown = _shown(local_path, instance)
         local = _read(local_path, local_shown, problems)
-        hide = local.pop("hide", [])
+        hide = local.get("hide", [])
         if not isinstance(hide, list) or not all(isinstance(h, str) for h in hide):
             problems.append(Problem(local_shown, "hide", "must be a list of question ids"))
         else:
             hidden = hide
-        data = _merge(data, local)
+        local_services = "services" in local
+        data = _merge(data, {k: v for k, v in local.items() if k != "hide"})
     questions = _questions(data.get("questions"), shown, problems)
     for qid in hidden:
         if not any(q.id == qid for q in questions):
@@ -275,7 +286,6 @@ def load(instance: Instance, *, allow_comment: bool = False) -> tuple[Survey, li
         {k: v for k, v in texts.items() if isinstance(v, dict)},
     )
     problems += _text_problems(survey, shown)
-    local_services = local_path.is_file() and "services" in _read(local_path, shown, [])
     if survey.has("service") and not local_services:
         survey = _with_offered_services(instance, survey)
     return survey, problems

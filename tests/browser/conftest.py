@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -157,3 +158,33 @@ def assert_accessible() -> Callable[[Any, str], None]:
 def assert_reflows_at_320px() -> Callable[[Any, str], None]:
     """``assert_reflows_at_320px(page, what)``: no horizontal scroll at 320 px."""
     return _assert_reflows_at_320px
+
+
+@dataclass
+class Demo:
+    """The Magdeburg demo served live, with an open self-assessment round."""
+
+    base: str
+    instance: Any
+    password: str
+    """The admin's password (the demo's one-time password, made the admin's own)."""
+    code: str
+    """A one-time code of the open round."""
+
+
+@pytest.fixture
+def demo(tmp_path: Any, live_server: Callable[[Any], str]) -> Demo:
+    from willkommen_core import accounts
+    from willkommen_core.demo import prepare_demo
+    from willkommen_plugins.selbstcheck import questionnaire, store
+
+    instance, password = prepare_demo(tmp_path / "demo")
+    assert password is not None
+    # The demo's one-time password opens only the password page: make it the admin's own.
+    accounts.set_password(instance.db, "admin", password)
+    rid = store.create_round(
+        instance.db, questionnaire.current(instance), title="Runde 2016", mode="code"
+    )
+    store.open_round(instance.db, rid, notice="Freiwillig und anonym.")
+    code = next(r.code for r in store.list_rounds(instance.db) if r.id == rid)
+    return Demo(live_server(instance), instance, password, code)

@@ -11,35 +11,9 @@ from typing import Any
 
 import pytest
 
-from willkommen_core import accounts
-from willkommen_core.demo import prepare_demo
-
 PHONE = {"width": 375, "height": 667}
 TITLE_WITHIN = 200
 """The page title (h1) is fully in view within this many pixels from the top on a phone."""
-
-
-class Demo:
-    def __init__(self, base: str, password: str, code: str) -> None:
-        self.base = base
-        self.password = password
-        self.code = code
-        """The code of an open self-assessment round."""
-
-
-@pytest.fixture
-def demo(tmp_path, live_server) -> Demo:
-    from willkommen_plugins.selbstcheck import questionnaire, store
-
-    instance, password = prepare_demo(tmp_path / "demo")
-    assert password is not None
-    accounts.set_password(instance.db, "admin", password)
-    rid = store.create_round(
-        instance.db, questionnaire.current(instance), title="Runde 2016", mode="code"
-    )
-    store.open_round(instance.db, rid, notice="Freiwillig und anonym.")
-    code = next(r.code for r in store.list_rounds(instance.db) if r.id == rid)
-    return Demo(live_server(instance), password, code)
 
 
 def _focused(page: Any) -> dict[str, str]:

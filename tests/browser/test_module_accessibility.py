@@ -14,39 +14,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from willkommen_core import accounts
-from willkommen_core.demo import prepare_demo
-
 LANGS = ["de", "ar"]
 
 
-def staff_login(page: Any, demo: Demo, log_in: Any) -> None:
+def staff_login(page: Any, demo: Any, log_in: Any) -> None:
     """Log in as the admin through the German form (a public page may have switched the language)."""
     page.goto(f"{demo.base}/login?lang=de")
     log_in(page, demo.base, "admin", demo.password)
-
-
-class Demo:
-    def __init__(self, base: str, instance: Any, password: str) -> None:
-        self.base = base
-        self.instance = instance
-        self.password = password
-
-
-@pytest.fixture
-def demo(tmp_path, live_server) -> Demo:
-    """The demo instance served live, with an open selbstcheck round besides the closed ones."""
-    from willkommen_plugins.selbstcheck import questionnaire, store
-
-    instance, password = prepare_demo(tmp_path / "demo")
-    assert password is not None
-    # The demo's one-time password opens only the password page: make it the admin's own.
-    accounts.set_password(instance.db, "admin", password)
-    rid = store.create_round(
-        instance.db, questionnaire.current(instance), title="Runde 2016", mode="code"
-    )
-    store.open_round(instance.db, rid, notice="Freiwillig und anonym.")
-    return Demo(live_server(instance), instance, password)
 
 
 def check(page: Any, base: str, path: str, lang: str, assert_accessible, reflows) -> None:
@@ -67,7 +41,7 @@ def _check_all(page, demo, paths, lang, assert_accessible, reflows) -> None:
         check(page, demo.base, path, lang, assert_accessible, reflows)
 
 
-def _first_id(demo: Demo, table: Any, column: str = "id") -> Any:
+def _first_id(demo: Any, table: Any, column: str = "id") -> Any:
     with demo.instance.db.read() as s:
         return s.execute(select(table.c[column]).order_by(table.c.id)).scalars().first()
 
